@@ -1,0 +1,38 @@
+"""Property firm (物业): none, private or state-owned [Xi'an], [Xuanwu]."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class PropertyFirm(mesa.Agent):
+    """The community's property firm; resolves property cases and carries out works.
+
+    ``kind == "none"`` models a "three-no" compound with no firm [Xi'an]: it repairs nothing and
+    attends no meeting. A state-owned firm with cross-appointment [Xuanwu] strengthens joint
+    meetings.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        kind: str,
+        service_quality: float,
+        repair_capacity: float,
+        cross_appointment: bool,
+    ) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.service_quality = service_quality if kind != "none" else 0.0
+        self.repair_capacity = repair_capacity if kind != "none" else 0.0
+        self.cross_appointment = cross_appointment and kind != "none"
+        self.repairs = 0
+
+    @property
+    def present(self) -> bool:
+        """Whether there is a firm at all."""
+        return self.kind != "none"
+
+    def daily_capacity(self, n_compounds: int):
+        """Draw how many property cases the firm can take up today in each compound."""
+        return self.model.rng.poisson(self.repair_capacity / 7.0, n_compounds)

@@ -1,0 +1,70 @@
+"""Resident: one agent per household, its voice in meetings and votes."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class Resident(mesa.Agent):
+    """A household. Its state lives in ``model.world`` arrays at index ``household``.
+
+    The attributes below are views into those arrays, so the agent and array views can never
+    disagree.
+    """
+
+    def __init__(self, model: mesa.Model, household: int) -> None:
+        super().__init__(model)
+        self.household = household
+
+    @property
+    def _w(self):
+        return self.model.world
+
+    @property
+    def building(self) -> int:
+        """Building index."""
+        return int(self._w.hh_building[self.household])
+
+    @property
+    def unit(self) -> int:
+        """Unit (stairwell) index."""
+        return int(self._w.hh_unit[self.household])
+
+    @property
+    def floor(self) -> int:
+        """Floor, from 1."""
+        return int(self._w.hh_floor[self.household])
+
+    @property
+    def area(self) -> float:
+        """Exclusive area, m2."""
+        return float(self._w.hh_area[self.household])
+
+    @property
+    def owner(self) -> bool:
+        """Owner (votes) or renter (does not)."""
+        return bool(self._w.hh_owner[self.household])
+
+    @property
+    def elderly(self) -> bool:
+        """Elderly household."""
+        return bool(self._w.hh_elderly[self.household])
+
+    @property
+    def trust(self) -> float:
+        """Trust in community organisations, 0-1."""
+        return float(self._w.trust[self.household])
+
+    @trust.setter
+    def trust(self, value: float) -> None:
+        self._w.trust[self.household] = min(max(value, 0.0), 1.0)
+
+    @property
+    def participation(self) -> float:
+        """Propensity to attend meetings and votes."""
+        return float(self._w.participation[self.household])
+
+    @property
+    def openness(self) -> float:
+        """Confidence bound of opinion updates."""
+        return float(self._w.openness[self.household])

@@ -1,0 +1,337 @@
+"""Scenario schema (pydantic v2) and YAML loading with clear errors.
+
+A scenario is plain data: the community's structure, its institutions, the meeting calendar,
+dispute and trust parameters and the upgrade projects. Every field has a default, so a minimal
+scenario is a few lines. Sources of defaults are labelled as in ``shared/facts.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.inputs import apply_overrides, read_yaml, validate
+from sim.projects_spec import Project
+from sim.spec import Spec
+
+
+class BuildingSpec(Spec):
+    """An explicitly listed building (or ``count`` identical ones)."""
+
+    count: int = Field(1, ge=1, description="Number of identical buildings of this shape.")
+    units: int = Field(2, ge=1, le=50, description="Units (stairwells) per building.")
+    floors: int = Field(6, ge=1, le=60, description="Floors per unit.")
+    households_per_floor: int = Field(2, ge=1, le=20, description="Flats per floor and unit.")
+
+
+class CompoundSpec(Spec):
+    """A compound (小区): generated from counts, or from an explicit building layout."""
+
+    name: str = Field("compound", description="Name used in outputs.")
+    count: int = Field(1, ge=1, description="Copies of this compound (district scenarios).")
+    buildings: int = Field(19, ge=1, le=5000, description="Buildings, when no layout is given.")
+    units_per_building: int = Field(2, ge=1, le=50, description="Units (stairwells) a building.")
+    floors: int = Field(6, ge=1, le=60, description="Floors (old walk-ups: 5-7 [Yongyuan-41]).")
+    households_per_floor: int = Field(2, ge=1, le=20, description="Flats per floor and unit.")
+    households: int | None = Field(
+        None,
+        ge=1,
+        description="Occupied households; flats beyond it stay vacant (default: all occupied).",
+    )
+    layout: list[BuildingSpec] | None = Field(
+        None, description="Explicit buildings; replaces buildings/units/floors counts."
+    )
+
+    def building_shapes(self) -> list[tuple[int, int, int]]:
+        """Return (units, floors, households_per_floor) of each building in order."""
+        if self.layout is not None:
+            return [
+                (b.units, b.floors, b.households_per_floor)
+                for b in self.layout
+                for _ in range(b.count)
+            ]
+        shape = (self.units_per_building, self.floors, self.households_per_floor)
+        return [shape] * self.buildings
+
+    def capacity(self) -> int:
+        """Number of flats in one copy of this compound."""
+        return sum(u * f * h for u, f, h in self.building_shapes())
+
+    def occupied(self) -> int:
+        """Occupied households in one copy of this compound."""
+        return self.households if self.households is not None else self.capacity()
+
+    @model_validator(mode="after")
+    def _fits(self) -> CompoundSpec:
+        if self.households is not None and self.households > self.capacity():
+            raise ValueError(
+                f"households={self.households} exceeds the {self.capacity()} flats the "
+                "buildings hold; raise buildings/floors/households_per_floor or lower households"
+            )
+        return self
+
+
+class Population(Spec):
+    """Who lives there."""
+
+    renter_share: float = Field(0.2, ge=0, le=1, description="Share of renter households.")
+    elderly_share: float = Field(
+        0.3, ge=0, le=1, description="Share of elderly households (60%+ in [Yongyuan-41])."
+    )
+    area_mean: float = Field(70.0, gt=10, le=500, description="Mean flat area, m2.")
+    area_sd: float = Field(15.0, ge=0, le=200, description="Standard deviation of flat area, m2.")
+    participation_mean: float = Field(
+        0.3, ge=0, le=1, description="Mean propensity to attend meetings and votes."
+    )
+    openness_mean: float = Field(
+        0.3, gt=0, le=1, description="Mean confidence bound: how far an opinion may differ."
+    )
+
+
+class Trust(Spec):
+    """Trust in community organisations (0-1) and its feedback."""
+
+    initial_mean: float = Field(0.5, ge=0, le=1, description="Mean initial trust.")
+    initial_sd: float = Field(0.15, ge=0, le=1, description="Spread of initial trust.")
+    gain_resolved: float = Field(
+        0.15, ge=0, le=1, description="Resolved dispute: trust += gain * (1 - trust)."
+    )
+    loss_failed: float = Field(
+        0.25, ge=0, le=1, description="Failed dispute: trust -= loss * trust."
+    )
+    gain_project: float = Field(
+        0.1, ge=0, le=1, description="Delivered project: trust += gain * (1 - trust) in scope."
+    )
+    loss_project: float = Field(
+        0.05, ge=0, le=1, description="Failed vote: trust -= loss * trust in scope."
+    )
+
+
+class Party(Spec):
+    """Party members (党员): density, roles and influence [Kening], [Aoyuan], [Yongyuan-41]."""
+
+    density: float = Field(0.08, ge=0, le=1, description="Share of households with a party member.")
+    big_v: int = Field(1, ge=0, description="Highly influential 'big V' members [Kening].")
+    building_leader_share: float = Field(
+        0.5, ge=0, le=1, description="Share of other party members serving as building leaders."
+    )
+    influence: float = Field(1.5, ge=0, le=20, description="Influence weight of a party member.")
+    big_v_influence: float = Field(4.0, ge=0, le=50, description="Influence of a big-V member.")
+    mediation_skill: float = Field(0.6, ge=0, le=1, description="Mediation skill of members.")
+    canvass_per_week: int = Field(
+        5, ge=0, le=200, description="Households a member visits a week for a project."
+    )
+    sign_first: bool = Field(
+        True, description="Members sign project agreements first [Yongyuan-41]."
+    )
+
+
+class Grid(Spec):
+    """Grid workers (网格员) and their closed loop [Changgou]."""
+
+    households_per_worker: int = Field(
+        300, ge=1, le=100000, description="Households a grid (and its worker) covers."
+    )
+    visits_per_week: int = Field(
+        40, ge=0, le=1000, description="Households a worker visits a week."
+    )
+    wish_rate: float = Field(
+        0.4,
+        ge=0,
+        le=20,
+        description="Micro-wishes a household forms a year (collected on visits) [Changgou].",
+    )
+
+
+class PropertyFirm(Spec):
+    """Property firm (物业) [Xi'an], [Xuanwu]."""
+
+    kind: Literal["none", "private", "state_owned"] = Field(
+        "private", description="none ('three-no' compound), private or state_owned."
+    )
+    service_quality: float = Field(0.6, ge=0, le=1, description="Service quality.")
+    repair_capacity: float = Field(
+        5.0, ge=0, le=10000, description="Property cases the firm can repair a week."
+    )
+    cross_appointment: bool = Field(
+        False, description="Community secretary and firm manager sit on each other's boards."
+    )
+
+
+class OwnersCommittee(Spec):
+    """Owners' committee (业委会)."""
+
+    exists: bool = Field(True, description="Whether compounds have an owners' committee.")
+    legitimacy: float = Field(0.6, ge=0, le=1, description="Owners' trust in the committee.")
+
+
+class Meetings(Spec):
+    """Meeting calendar [Kening], [Xuanwu], [Aoyuan], [Fugu]."""
+
+    council_per_month: float = Field(
+        4.0,
+        ge=0,
+        le=28,
+        description="Compound councils per 4-week month: 0 none, 4 weekly ('逢四说事').",
+    )
+    weekday: int = Field(3, ge=0, le=6, description="Meeting weekday, 0 Monday; 3 Thursday.")
+    agenda_size: int = Field(5, ge=1, le=100, description="Cases a council can take up.")
+    joint_per_month: float = Field(
+        1.0, ge=0, le=28, description="Joint meetings with firm and owners' committee a month."
+    )
+    joint_agenda_size: int = Field(5, ge=1, le=100, description="Cases a joint meeting takes up.")
+    adhoc: bool = Field(True, description="One-issue ad-hoc meetings (一事一议) when needed.")
+    adhoc_after_days: int = Field(
+        7, ge=1, le=365, description="Days a case waits at community level before an ad-hoc one."
+    )
+    officials_attend: bool = Field(
+        True, description="Officials and the firm attend councils and answer concerns."
+    )
+
+
+class Category(Spec):
+    """One dispute category."""
+
+    rate: float = Field(ge=0, le=1000, description="New disputes per 100 households a year.")
+    difficulty: float = Field(ge=0, le=1, description="Mean difficulty 0 (easy) - 1 (hard).")
+    property_type: bool = Field(False, description="The property firm can fix it.")
+
+
+def _cat(rate: float, difficulty: float, prop: bool = False) -> Category:
+    return Category(rate=rate, difficulty=difficulty, property_type=prop)
+
+
+class Categories(Spec):
+    """Dispute categories with their rates and difficulties."""
+
+    noise: Category = Field(default_factory=lambda: _cat(6.0, 0.35))
+    parking: Category = Field(default_factory=lambda: _cat(4.0, 0.4, True))
+    pets: Category = Field(default_factory=lambda: _cat(3.0, 0.3))
+    hygiene: Category = Field(default_factory=lambda: _cat(3.0, 0.25, True))
+    water_leak: Category = Field(default_factory=lambda: _cat(3.0, 0.45, True))
+    renovation: Category = Field(default_factory=lambda: _cat(2.0, 0.4))
+    encroachment: Category = Field(default_factory=lambda: _cat(2.0, 0.55))
+
+
+class Disputes(Spec):
+    """Neighbour disputes and the mediation ladder."""
+
+    categories: Categories = Field(default_factory=Categories)
+    difficulty_sd: float = Field(0.15, ge=0, le=1, description="Spread of case difficulty.")
+    self_settle: float = Field(
+        0.03, ge=0, le=1, description="Daily chance neighbours settle a case themselves (L0)."
+    )
+    report_rate: float = Field(
+        0.12, ge=0, le=1, description="Daily chance a party reports, times its trust."
+    )
+    leader_discovery: float = Field(
+        0.05, ge=0, le=1, description="Daily chance a building leader notices a case."
+    )
+    building_success: float = Field(
+        0.06, ge=0, le=1, description="Daily L1 success scale of a building mediator."
+    )
+    council_success: float = Field(
+        0.6, ge=0, le=1, description="L2 success scale of a case on a council's agenda."
+    )
+    joint_success: float = Field(
+        0.7, ge=0, le=1, description="L3 success scale of a case at a joint/ad-hoc meeting."
+    )
+    patience_building: int = Field(21, ge=1, description="Days at L1 before escalating.")
+    patience_council: int = Field(35, ge=1, description="Days at L2 before escalating.")
+    max_age: int = Field(
+        150, ge=1, description="Days after which an open case fails (petition or court)."
+    )
+    entrenchment_days: float = Field(
+        120.0, gt=0, description="Success falls as exp(-age / entrenchment_days)."
+    )
+    renter_effect: float = Field(
+        1.0, ge=0, le=10, description="Extra noise/hygiene/renovation rate per renter share."
+    )
+
+
+class Scenario(Spec):
+    """A complete scenario: what a planner writes for a community."""
+
+    name: str = Field("default", description="Scenario name, used in output folder names.")
+    description: str = Field("", description="Free text.")
+    seed: int = Field(42, ge=0, le=2**63 - 1, description="Random seed.")
+    days: int = Field(365, ge=1, le=36500, description="Days simulated (one step a day).")
+    start_date: dt.date = Field(dt.date(2024, 1, 1), description="Date of day 0.")
+    compounds: list[CompoundSpec] = Field(
+        default_factory=lambda: [CompoundSpec()], min_length=1, description="The compounds."
+    )
+    inter_compound_links: int = Field(
+        1, ge=0, le=10, description="Building-network links between consecutive compounds."
+    )
+    population: Population = Field(default_factory=Population)
+    trust: Trust = Field(default_factory=Trust)
+    party: Party = Field(default_factory=Party)
+    grid: Grid = Field(default_factory=Grid)
+    property_firm: PropertyFirm = Field(default_factory=PropertyFirm)
+    owners_committee: OwnersCommittee = Field(default_factory=OwnersCommittee)
+    meetings: Meetings = Field(default_factory=Meetings)
+    disputes: Disputes = Field(default_factory=Disputes)
+    projects: list[Project] = Field(default_factory=list, description="Upgrade projects.")
+
+    def total_households(self) -> int:
+        """Number of occupied households over all compounds."""
+        return sum(c.occupied() * c.count for c in self.compounds)
+
+    def party_members(self) -> int:
+        """Number of party members the density gives."""
+        return int(round(self.party.density * self.total_households()))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        n_party = self.party_members()
+        if "big_v" not in self.party.model_fields_set:
+            # The default of one big-V member only applies where there are party members.
+            self.party.big_v = min(self.party.big_v, n_party)
+        if self.party.big_v > n_party:
+            raise ValueError(
+                f"party.big_v={self.party.big_v} big-V members but only {n_party} party members "
+                f"(density {self.party.density} x {self.total_households()} households); "
+                "lower party.big_v or raise party.density"
+            )
+        if self.total_households() > 2_000_000:
+            raise ValueError("more than 2,000,000 households; split the scenario")
+        return self
+
+    def n_compounds(self) -> int:
+        """Number of compounds after expanding ``count``."""
+        return sum(c.count for c in self.compounds)
+
+    def months(self) -> int:
+        """Simulated length in (30-day) months, rounded up."""
+        return math.ceil(self.days / 30)
+
+
+DEFAULT_SCENARIO = Path(__file__).parent / "data" / "default.yaml"
+
+
+def load_scenario(path: str | Path | None = None, sets: list[str] | None = None) -> Scenario:
+    """Load and validate a scenario YAML, applying ``--set`` overrides.
+
+    Args:
+        path: the YAML file; None loads the packaged default scenario.
+        sets: ``key.path=value`` overrides, validated like the file.
+
+    Returns:
+        The validated scenario with every default filled in.
+
+    Raises:
+        InputError: with the file, field path and fix.
+    """
+    source = str(path) if path is not None else "default scenario"
+    data = read_yaml(path if path is not None else DEFAULT_SCENARIO)
+    apply_overrides(data, sets)
+    return validate(Scenario, data, source)
+
+
+def scenario_dict(scenario: Scenario) -> dict:
+    """Return the resolved scenario as plain JSON/YAML-safe data."""
+    return scenario.model_dump(mode="json")
