@@ -26,7 +26,7 @@ scenario_app = typer.Typer(help="Validate, show and document scenarios.", no_arg
 app.add_typer(scenario_app, name="scenario")
 
 out_console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[
     Path | None, typer.Argument(help="Scenario YAML (default: the packaged default scenario).")

@@ -78,7 +78,8 @@ def _tag_of(exc: yaml.constructor.ConstructorError) -> str:
     problem = exc.problem or ""
     start = problem.find("'")
     end = problem.find("'", start + 1)
-    return problem[start + 1 : end] if 0 <= start < end else "!!tag"
+    tag = problem[start + 1 : end] if 0 <= start < end else "!!tag"
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def apply_overrides(data: dict[str, Any], sets: list[str] | None) -> dict[str, Any]:

@@ -1,0 +1,73 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+SIM = [sys.executable, "-m", "sim"]
+
+
+def sim(*args, cwd=None):
+    return subprocess.run([*SIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_run_default_end_to_end(tmp_path):
+    out = tmp_path / "run"
+    r = sim("run", "--out", str(out), "--days", "90")
+    assert r.returncode == 0, r.stderr
+    for f in ("manifest.json", "timeseries.parquet", "disputes.parquet", "meetings.parquet"):
+        assert (out / f).exists()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["days"] == 90
+    assert "disputes.resolution_rate" in r.stdout
+
+
+def test_run_without_meetings_resolves_nothing_above_l1(tmp_path):
+    out = tmp_path / "run"
+    sets = ["meetings.council_per_month=0", "meetings.joint_per_month=0", "meetings.adhoc=false"]
+    args = [a for s in sets for a in ("--set", s)]
+    r = sim("run", *args, "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    by = json.loads((out / "summary.json").read_text())["disputes.resolved_by_level"]
+    assert by["L2"] == 0 and by["L3"] == 0
+
+
+BAD = [
+    ("days: [1\n", [], "YAML syntax error"),
+    ("meetigns: {}\n", [], "did you mean 'meetings'"),
+    ("party:\n  density: 1.5\n", [], "party.density"),
+    ("compounds:\n  - households: -3\n", [], "compounds.0.households"),
+    ("party:\n  big_v: 99\n", [], "party.big_v"),
+    ("a: !!python/object/apply:os.system ['touch pwned']\n", [], "not allowed"),
+    ("days: 10\n", ["meetings.council_per_month=lots"], "meetings.council_per_month"),
+]
+
+
+@pytest.mark.parametrize(("text", "sets", "expect"), BAD)
+def test_bad_input_exits_2_without_traceback_or_output(tmp_path, text, sets, expect):
+    scen = tmp_path / "s.yaml"
+    scen.write_text(text)
+    out = tmp_path / "out"
+    args = [a for s in sets for a in ("--set", s)]
+    r = sim("run", str(scen), *args, "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 2
+    assert expect in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    assert not out.exists()
+    assert not (tmp_path / "pwned").exists()
+    assert not (tmp_path / "results").exists()
+
+
+def test_missing_file_exits_2(tmp_path):
+    r = sim("scenario", "check", str(tmp_path / "missing.yaml"))
+    assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_scenario_check_and_show(tmp_path):
+    scen = tmp_path / "s.yaml"
+    scen.write_text("name: mini\ndays: 5\n")
+    r = sim("scenario", "check", str(scen))
+    assert r.returncode == 0 and "ok" in r.stdout
+    r = sim("scenario", "show", str(scen))
+    assert r.returncode == 0
+    assert "council_per_month: 4.0" in r.stdout and "name: mini" in r.stdout

@@ -1,0 +1,55 @@
+import json
+
+import pandas as pd
+
+from sim.model import NeighbourhoodModel
+from sim.results import read_run, write_run
+from sim.scenario import load_scenario
+
+
+def run_to(tmp_path, name, seed):
+    sc = load_scenario(sets=["days=200"])
+    m = NeighbourhoodModel(sc, seed=seed)
+    m.run()
+    return read_run(write_run(m, tmp_path / name, seed))
+
+
+def test_same_seed_identical_outputs_other_seed_differs(tmp_path):
+    a = run_to(tmp_path, "a", 11)
+    b = run_to(tmp_path, "b", 11)
+    c = run_to(tmp_path, "c", 12)
+    for table in ("timeseries", "disputes", "meetings"):
+        pd.testing.assert_frame_equal(a[table], b[table])
+    assert a["summary"] == b["summary"]
+    assert not a["disputes"].equals(c["disputes"])
+    assert a["summary"] != c["summary"]
+
+
+def test_run_folder_contents(tmp_path):
+    r = run_to(tmp_path, "r", 1)
+    s = r["summary"]
+    for key in (
+        "disputes.total",
+        "disputes.resolution_rate",
+        "disputes.resolved_in_building_share",
+        "disputes.resolved_in_community_share",
+        "disputes.failed",
+        "disputes.median_days_to_resolve",
+    ):
+        assert key in s
+    assert set(s["disputes.resolved_by_level"]) == {"L0", "L1", "L2", "L3"}
+    assert r["manifest"]["seed"] == 1
+    assert r["manifest"]["scenario"]["days"] == 200
+    assert r["manifest"]["packages"]["mesa"].startswith("3.3")
+    assert json.loads((tmp_path / "r" / "summary.json").read_text()) == s
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_meeting_calendar_changes_do_not_change_arrivals():
+    a = NeighbourhoodModel(load_scenario(sets=["days=120"]), seed=3)
+    b = NeighbourhoodModel(load_scenario(sets=["days=120", "meetings.council_per_month=0"]), seed=3)
+    a.run()
+    b.run()
+    fa, fb = a.book.frame(a.category_names), b.book.frame(b.category_names)
+    cols = ["category", "building", "household_a", "day_opened"]
+    pd.testing.assert_frame_equal(fa[cols], fb[cols])

@@ -1,0 +1,109 @@
+import numpy as np
+import pandas as pd
+from conftest import make_model, run_model
+
+from sim.agents import GridWorker, PartyMember, PropertyFirm, Resident
+from sim.results import summarize, tables
+
+NO_MEETINGS = ("meetings.council_per_month=0", "meetings.joint_per_month=0", "meetings.adhoc=false")
+NOTHING_RESOLVES = (
+    *NO_MEETINGS,
+    "party.density=0",
+    "property_firm.kind=none",
+    "disputes.self_settle=0",
+)
+
+
+def levels(model):
+    return summarize(model)["disputes.resolved_by_level"]
+
+
+def test_default_run_uses_every_level(default_run):
+    by = levels(default_run)
+    assert all(by[k] > 0 for k in ("L0", "L1", "L2")), by
+    assert sum(by.values()) == summarize(default_run)["disputes.resolved"]
+
+
+def test_no_councils_means_no_l2_resolutions():
+    for seed in range(3):
+        m = run_model("meetings.council_per_month=0", seed=seed)
+        assert levels(m)["L2"] == 0
+        assert (tables(m)["meetings"].kind != "council").all()
+
+
+def test_no_meetings_resolves_nothing_at_l2_or_l3():
+    m = run_model(*NO_MEETINGS, "days=400")
+    by = levels(m)
+    assert by["L2"] == 0 and by["L3"] == 0
+    assert len(m.meeting_log.rows) == 0
+
+
+def test_weekly_councils_resolve_at_l2():
+    total = sum(levels(run_model(seed=s))["L2"] for s in range(3))
+    assert total > 10
+
+
+def test_more_building_leaders_more_l1_resolutions():
+    def l1(share):
+        sets = ("party.density=0.15", f"party.building_leader_share={share}")
+        return sum(levels(run_model(*sets, seed=s))["L1"] for s in range(8))
+
+    assert l1(1.0) > 1.2 * l1(0.0)
+
+
+def test_cases_past_max_age_fail():
+    m = run_model(*NOTHING_RESOLVES, "disputes.max_age=20", "days=120")
+    df = m.book.frame(m.category_names)
+    assert (df.status != "resolved").all()
+    failed = df[df.status == "failed"]
+    assert len(failed) > 10
+    assert ((failed.day_outcome - failed.day_opened) == 21).all()
+    still_open = df[df.status == "open"]
+    assert ((119 - still_open.day_opened) <= 20).all()
+
+
+def test_failures_lower_trust_and_resolutions_raise_it():
+    m = make_model(*NOTHING_RESOLVES, "disputes.max_age=20", "days=120")
+    before = m.world.trust.copy()
+    m.run()
+    df = m.book.frame(m.category_names)
+    failed_parties = np.unique(df.loc[df.status == "failed", ["household_a", "household_b"]])
+    assert (m.world.trust[failed_parties] < before[failed_parties]).all()
+    untouched = np.setdiff1d(np.arange(len(before)), df[["household_a", "household_b"]].values)
+    assert np.array_equal(m.world.trust[untouched], before[untouched])
+
+    m = make_model("trust.loss_failed=0")
+    before = m.world.trust.copy()
+    m.run()
+    df = m.book.frame(m.category_names)
+    won = np.unique(df.loc[df.status == "resolved", ["household_a", "household_b"]])
+    assert (m.world.trust[won] > before[won]).all()
+
+
+def test_property_rates_rise_without_a_firm():
+    a = make_model("property_firm.kind=none").rates[:, [1, 3, 4]].sum()
+    b = make_model("property_firm.service_quality=0.9").rates[:, [1, 3, 4]].sum()
+    assert a > 1.5 * b
+
+
+def test_agents_are_views_of_the_arrays(default_run):
+    m = default_run
+    residents = m.agents_by_type[Resident]
+    members = m.agents_by_type[PartyMember]
+    assert len(residents) + len(members) == m.world.n_households
+    assert len(members) == int(m.world.party.sum())
+    assert len(m.agents_by_type[GridWorker]) == m.world.n_grids
+    assert len(m.agents_by_type[PropertyFirm]) == 1
+    a = residents[0]
+    a.trust = 0.123
+    assert m.world.trust[a.household] == 0.123
+    assert sum(g.visits_made for g in m.agents_by_type[GridWorker]) == m.grid_visits.sum()
+    roles = {p.role for p in members}
+    assert "big_v" in roles and "branch_secretary" in roles
+
+
+def test_timeseries_one_row_a_day(default_run):
+    ts = tables(default_run)["timeseries"]
+    assert len(ts) == 365 and ts.day.tolist() == list(range(365))
+    assert ts.new_disputes.sum() == summarize(default_run)["disputes.total"]
+    assert pd.api.types.is_datetime64_any_dtype(ts.date)

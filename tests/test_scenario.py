@@ -1,0 +1,90 @@
+import pytest
+import yaml
+
+from sim.inputs import InputError, parse_yaml
+from sim.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+
+
+def write(tmp_path, text, name="s.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_default_scenario_is_changgou_sized_with_weekly_councils():
+    s = load_scenario()
+    assert s.total_households() == 339
+    assert sum(c.buildings for c in s.compounds) == 19
+    assert s.meetings.council_per_month == 4
+
+
+def test_minimal_scenario_fills_every_default(tmp_path):
+    s = load_scenario(write(tmp_path, "name: tiny\ndays: 30\n"))
+    assert s.days == 30
+    assert s == Scenario(name="tiny", days=30)
+
+
+def test_set_overrides_nested_and_list_paths():
+    s = load_scenario(
+        sets=[
+            "party.density=0.2",
+            "compounds.0.buildings=3",
+            "compounds.0.households=null",
+            "meetings.adhoc=false",
+        ]
+    )
+    assert s.party.density == 0.2
+    assert s.compounds[0].buildings == 3
+    assert s.meetings.adhoc is False
+
+
+def test_big_v_default_adapts_to_no_party_members():
+    assert load_scenario(sets=["party.density=0"]).party.big_v == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "sets", "expect"),
+    [
+        ("days: [1\n", [], "YAML syntax error"),
+        ("days: 30\n  bad: indent\n", [], "line 2"),
+        ("meetigns:\n  council_per_month: 2\n", [], "did you mean 'meetings'"),
+        ("meetings:\n  councils_per_month: 2\n", [], "did you mean 'council_per_month'"),
+        ("days: many\n", [], "days"),
+        ("party:\n  density: 1.5\n", [], "party.density"),
+        ("compounds:\n  - households: -4\n", [], "compounds.0.households"),
+        ("compounds:\n  - buildings: -1\n", [], "compounds.0.buildings"),
+        ("party:\n  density: 0.01\n  big_v: 50\n", [], "party.big_v"),
+        ("compounds:\n  - buildings: 1\n    households: 999\n", [], "households=999"),
+        ("x: !!python/object:os.system {}\n", [], "!!python/object"),
+        ("- a\n- b\n", [], "mapping"),
+        ("days: 30\n", ["party.densty=0.1"], "did you mean 'density'"),
+        ("days: 30\n", ["compounds.5.buildings=1"], "index"),
+        ("days: 30\n", ["nonsense"], "KEY.PATH=VALUE"),
+    ],
+)
+def test_bad_input_names_the_field(tmp_path, text, sets, expect):
+    with pytest.raises(InputError) as err:
+        load_scenario(write(tmp_path, text), sets)
+    assert expect in str(err.value)
+
+
+def test_missing_file_is_clear(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        load_scenario(tmp_path / "nope.yaml")
+
+
+def test_yaml_tag_is_never_constructed():
+    with pytest.raises(InputError, match="not allowed"):
+        parse_yaml("a: !!python/object/apply:os.system ['true']\n")
+
+
+def test_packaged_default_is_plain_yaml():
+    data = yaml.safe_load(DEFAULT_SCENARIO.read_text())
+    assert data["name"] == "default"
+
+
+def test_explicit_layout_replaces_counts():
+    s = Scenario.model_validate(
+        {"compounds": [{"layout": [{"count": 2, "units": 1, "floors": 5}, {"units": 3}]}]}
+    )
+    assert s.compounds[0].capacity() == 2 * 1 * 5 * 2 + 3 * 6 * 2

@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+from sim.scenario import load_scenario
+from sim.world import ROLE_BIG_V, ROLE_NONE, ROLE_SECRETARY, build_world
+
+
+@pytest.fixture(scope="module")
+def world():
+    return build_world(load_scenario(), np.random.default_rng(7))
+
+
+def test_counts_and_contiguous_buildings(world):
+    assert world.n_households == 339
+    assert world.n_buildings == 19
+    for b in range(world.n_buildings):
+        s, n = world.b_start[b], world.b_size[b]
+        assert (world.hh_building[s : s + n] == b).all()
+    assert world.hh_floor.min() == 1 and world.hh_floor.max() == 6
+
+
+def test_party_density_and_roles(world):
+    s = load_scenario()
+    party = world.role != ROLE_NONE
+    assert party.sum() == s.party_members() == round(0.08 * 339)
+    assert (world.role == ROLE_BIG_V).sum() == 1
+    assert (world.role == ROLE_SECRETARY).sum() == 1
+
+
+def test_grids_cover_about_the_worker_load(world):
+    sizes = np.bincount(world.hh_grid)
+    assert world.n_grids == 2
+    assert sizes.min() > 100
+    # a building is never split between grids
+    for b in range(world.n_buildings):
+        s, n = world.b_start[b], world.b_size[b]
+        assert len(np.unique(world.hh_grid[s : s + n])) == 1
+
+
+def test_ties_symmetric_and_unit_cliques(world):
+    t = world.ties
+    assert (t != t.T).nnz == 0
+    assert t.diagonal().sum() == 0
+    h = 0
+    same_unit = np.flatnonzero(world.hh_unit == world.hh_unit[h])
+    row = t[h].toarray().ravel()
+    assert (row[same_unit[same_unit != h]] == 1.0).all()
+
+
+def test_world_is_reproducible_from_the_seed():
+    s = load_scenario()
+    a = build_world(s, np.random.default_rng(3))
+    b = build_world(s, np.random.default_rng(3))
+    c = build_world(s, np.random.default_rng(4))
+    assert np.array_equal(a.trust, b.trust) and (a.ties != b.ties).nnz == 0
+    assert not np.array_equal(a.trust, c.trust)
+
+
+def test_district_copies_compounds():
+    s = load_scenario(sets=["compounds.0.count=5"])
+    w = build_world(s, np.random.default_rng(0))
+    assert w.n_compounds == 5 and w.n_households == 5 * 339
+    assert w.building_graph.number_of_nodes() == 5 * 19
