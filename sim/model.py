@@ -8,6 +8,7 @@ import numpy as np
 from sim import disputes as dsp
 from sim.agents import GridWorker, OwnersCommittee, PartyMember, PropertyFirm, Resident
 from sim.meetings import ADHOC, COUNCIL, JOINT, Calendar, MeetingLog, draw_attendance
+from sim.projects import ProjectPortfolio
 from sim.scenario import Scenario
 from sim.world import ROLE_BIG_V, build_world
 
@@ -28,7 +29,7 @@ class NeighbourhoodModel(mesa.Model):
         self.scenario = scenario
         # Independent child streams (common random numbers): changing the meeting calendar
         # does not change which disputes arrive or who lives where.
-        world_rng, self.arrival_rng, self.patrol_rng = self.rng.spawn(3)
+        world_rng, self.arrival_rng, self.patrol_rng, self.project_rng = self.rng.spawn(4)
         self.world = w = build_world(scenario, world_rng)
         self.calendar = Calendar.from_spec(scenario.meetings, scenario.start_date, scenario.days)
         names, _, self.cat_difficulty, self.cat_property = dsp.category_table(scenario)
@@ -46,10 +47,12 @@ class NeighbourhoodModel(mesa.Model):
         self.grid_visits, self.grid_cases_found = zeros.copy(), zeros.copy()
         self.grid_wishes, self.grid_revisits = zeros.copy(), zeros.copy()
         self.pending_wishes = np.zeros(w.n_households, dtype=np.int32)
+        self.compound_wishes = np.zeros(w.n_compounds, dtype=np.int64)
         self.last_adhoc = np.full(w.n_compounds, -(10**6))
         self.has_l2 = len(self.calendar.council) > 0
         self.has_l3 = len(self.calendar.joint) > 0 or scenario.meetings.adhoc
         self.today: dict[str, float] = {}
+        self.projects = ProjectPortfolio(self)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
 
     # ----------------------------------------------------------------- set-up
@@ -83,6 +86,9 @@ class NeighbourhoodModel(mesa.Model):
         keys = ["new_disputes", "resolved_L0", "resolved_L1", "resolved_L2", "resolved_L3"]
         keys += ["failed", "meetings", "attendance", "visits", "wishes_collected"]
         reporters.update({k: daily(k) for k in keys})
+        for k, p in enumerate(self.scenario.projects):
+            reporters[f"support:{p.name}"] = lambda m, k=k: m.projects.mean_support(k)
+            reporters[f"passed:{p.name}"] = lambda m, k=k: m.projects.passed_count(k)
         return reporters
 
     # ------------------------------------------------------------------- step
@@ -110,6 +116,7 @@ class NeighbourhoodModel(mesa.Model):
         if self.scenario.meetings.adhoc:
             self._adhoc(day)
         self._escalate_and_expire(day)
+        self.projects.step(day, self.calendar.is_council[day], self.calendar.is_joint[day])
         self.datacollector.collect(self)
 
     def run(self, days: int | None = None, on_day=None) -> None:
@@ -136,6 +143,9 @@ class NeighbourhoodModel(mesa.Model):
         collected = self.pending_wishes[vis_idx]
         self.grid_wishes += np.bincount(grids, collected, minlength=w.n_grids).astype(np.int64)
         self.pending_wishes[vis_idx] = 0
+        self.compound_wishes += np.bincount(
+            w.hh_compound[vis_idx], collected, minlength=w.n_compounds
+        ).astype(np.int64)
         self.today["visits"] = len(vis_idx)
         self.today["wishes_collected"] = int(collected.sum())
         return visited
@@ -327,3 +337,30 @@ class NeighbourhoodModel(mesa.Model):
         self.today["failed"] = len(old)
         parties = np.concatenate([b.hh_a[old], b.hh_b[old]])
         dsp.update_trust(self.world.trust, parties, 0.0, self.scenario.trust.loss_failed)
+
+    # --------------------------------------------------------------- projects
+    def log_project_meeting(self, day, kind, state, instances, attendee_inst) -> None:
+        """Log a project discussion: one row per compound whose instances were discussed."""
+        nc = self.world.n_compounds
+        items = np.bincount(state.inst_compound[instances], minlength=nc)
+        att = np.bincount(state.inst_compound[attendee_inst], minlength=nc)
+        for c in np.flatnonzero(items):
+            self.meeting_log.record(
+                day,
+                kind,
+                int(c),
+                f"project:{state.spec.name}",
+                attendance=int(att[c]),
+                party_attendance=0,
+                items=int(items[c]),
+                resolved=0,
+            )
+        self.today["meetings"] = self.today.get("meetings", 0) + int(np.count_nonzero(items))
+
+    def project_summary(self) -> dict:
+        """Headline project metrics for ``summary.json``."""
+        return self.projects.summary()
+
+    def project_tables(self) -> dict:
+        """``projects`` and ``votes`` tables."""
+        return self.projects.tables()

@@ -1,7 +1,7 @@
 """Scenario schema of upgrade projects (elevator retrofit, gas-pipe renewal, ...).
 
 Kept apart from ``scenario.py`` so the project rules (``projects.py``) and the schema can be read
-on their own. Defaults follow ``facts.md`` section 5 [Elevator] and [Kening].
+on their own. Defaults follow ``facts.md`` section 5 and [Kening].
 """
 
 from __future__ import annotations
@@ -57,12 +57,18 @@ class Project(Spec):
     compounds: list[int] | None = Field(
         None, description="Compound indices it applies to (default: all)."
     )
-    start_day: int = Field(0, ge=0, description="Day it is proposed.")
+    start_day: int = Field(0, ge=0, description="Day it is proposed (earliest, with wishes).")
+    trigger: Literal["day", "wishes"] = Field(
+        "day",
+        description="day: proposed on start_day; wishes: in a compound once grid workers have "
+        "collected wishes_needed micro-wishes there [Changgou].",
+    )
+    wishes_needed: int = Field(50, ge=1, description="Wishes that trigger a 'wishes' project.")
     cost: float = Field(
-        600_000.0, ge=0, description="Cost per instance, CNY (elevator 450-700k [Elevator])."
+        600_000.0, ge=0, description="Cost per instance, CNY (elevator 450-700k (facts.md §5))."
     )
     subsidy: float = Field(
-        200_000.0, ge=0, description="Subsidy per instance, CNY (100-240k [Elevator])."
+        200_000.0, ge=0, description="Subsidy per instance, CNY (100-240k (facts.md §5))."
     )
     cost_sharing: Literal["floor", "area", "equal"] = Field(
         "floor", description="floor: coefficient x area; area: by area; equal: per household."
@@ -75,9 +81,10 @@ class Project(Spec):
         0.0, ge=0, le=1, description="Share of the owners' cost raised by voluntary crowdfunding."
     )
     benefit: float = Field(
-        30_000.0,
+        40_000.0,
         ge=0,
-        description="Value to a household, CNY (elevator: per floor climbed above the 2nd).",
+        description="Value to a household, CNY (elevator: per floor climbed above the 2nd; "
+        "calibrated so floor 3 about breaks even, facts.md §5 hedonic study).",
     )
     ground_floor_loss: float = Field(
         25_000.0, ge=0, description="Elevator: loss of light and quiet to floors 1-2, CNY."
@@ -87,6 +94,12 @@ class Project(Spec):
     )
     concern: float = Field(
         0.3, ge=0, le=1, description="Initial uncertainty that lowers support until answered."
+    )
+    utility_scale: float = Field(
+        20_000.0, gt=0, description="CNY of net value that lifts support from 0.5 to 0.73."
+    )
+    turnout_base: float = Field(
+        0.5, ge=0, le=1, description="Vote turnout = turnout_base + participation (capped at 1)."
     )
     rule: RuleName | None = Field(
         None, description="Decision rule (default: civil_code_in_unit for elevators)."

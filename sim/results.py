@@ -64,8 +64,7 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
         "grid.wishes_collected": int(model.grid_wishes.sum()),
         "grid.cases_found": int(model.grid_cases_found.sum()),
     }
-    if hasattr(model, "project_summary"):
-        out.update(model.project_summary())
+    out.update(model.project_summary())
     return out
 
 
@@ -85,8 +84,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
         "disputes": model.book.frame(model.category_names),
         "meetings": meetings,
     }
-    if hasattr(model, "project_tables"):
-        out.update(model.project_tables())
+    out.update(model.project_tables())
     return out
 
 

@@ -253,6 +253,43 @@ class Disputes(Spec):
     )
 
 
+class Deliberation(Spec):
+    """How opinions on projects move: meetings, diffusion over ties, canvassing."""
+
+    meeting_mu: float = Field(0.3, gt=0, le=0.5, description="Convergence in meetings.")
+    credibility: float = Field(
+        2.0, ge=1, le=10, description="Bound widening towards party members (credible speakers)."
+    )
+    answer_rate: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of an attendee's concern answered when officials "
+        "and the firm attend [Kening].",
+    )
+    diffusion_rate: float = Field(
+        0.1, ge=0, le=1, description="Weekly share moved towards tie neighbours' opinions."
+    )
+    interest_anchor: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Weekly pull back towards one's own interest (Friedkin-Johnsen stubbornness).",
+    )
+    canvass_mu: float = Field(
+        0.3, ge=0, le=1, description="Share a canvassed household moves towards the canvasser."
+    )
+    canvass_answer: float = Field(
+        0.3, ge=0, le=1, description="Share of concern a door-to-door visit answers."
+    )
+    signed_support: float = Field(
+        0.9, ge=0.5, le=1, description="Support of party members who sign first [Yongyuan-41]."
+    )
+    project_attendance: float = Field(
+        1.0, ge=0, le=5, description="Attendance scale of a project's own households."
+    )
+
+
 class Scenario(Spec):
     """A complete scenario: what a planner writes for a community."""
 
@@ -275,6 +312,7 @@ class Scenario(Spec):
     owners_committee: OwnersCommittee = Field(default_factory=OwnersCommittee)
     meetings: Meetings = Field(default_factory=Meetings)
     disputes: Disputes = Field(default_factory=Disputes)
+    deliberation: Deliberation = Field(default_factory=Deliberation)
     projects: list[Project] = Field(default_factory=list, description="Upgrade projects.")
 
     def total_households(self) -> int:
@@ -297,6 +335,13 @@ class Scenario(Spec):
                 f"(density {self.party.density} x {self.total_households()} households); "
                 "lower party.big_v or raise party.density"
             )
+        for i, p in enumerate(self.projects):
+            bad = [c for c in p.compounds or [] if not 0 <= c < self.n_compounds()]
+            if bad:
+                raise ValueError(
+                    f"projects.{i}.compounds: {bad} out of range; compounds are numbered "
+                    f"0-{self.n_compounds() - 1}"
+                )
         if self.total_households() > 2_000_000:
             raise ValueError("more than 2,000,000 households; split the scenario")
         return self

@@ -88,3 +88,19 @@ def test_explicit_layout_replaces_counts():
         {"compounds": [{"layout": [{"count": 2, "units": 1, "floors": 5}, {"units": 3}]}]}
     )
     assert s.compounds[0].capacity() == 2 * 1 * 5 * 2 + 3 * 6 * 2
+
+
+def test_project_defaults_and_errors(tmp_path):
+    s = load_scenario(write(tmp_path, "projects:\n  - type: elevator\n  - type: gas_pipe\n"))
+    lift, gas = s.projects
+    assert (lift.scope, lift.rule, lift.matter) == ("unit", "civil_code_in_unit", 7)
+    assert (gas.scope, gas.rule) == ("compound", "civil_code")
+    for text, expect in [
+        ("projects:\n  - type: lift\n", "projects.0.type"),
+        ("projects:\n  - compounds: [3]\n", "out of range"),
+        ("projects:\n  - cost: 10\n    subsidy: 20\n", "subsidy"),
+        ("projects:\n  - rule: majority\n", "projects.0.rule"),
+    ]:
+        with pytest.raises(InputError) as err:
+            load_scenario(write(tmp_path, text))
+        assert expect in str(err.value)

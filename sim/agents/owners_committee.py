@@ -17,3 +17,24 @@ class OwnersCommittee(mesa.Agent):
         self.exists = exists
         self.legitimacy = legitimacy if exists else 0.0
         self.votes_called = 0
+
+    @property
+    def caller(self) -> str:
+        """Who calls votes here: the committee, or the party branch where there is none."""
+        return "owners_committee" if self.exists else "party_branch"
+
+    def call_vote(self, projected: float, needed: float, at_deadline: bool) -> bool:
+        """Decide whether to call an owners' vote now.
+
+        Args:
+            projected: share of owners (and area) that would approve today.
+            needed: the rule's approval share plus the safety margin.
+            at_deadline: the project's deadline has come.
+
+        Returns:
+            True if a vote is called (and counted).
+        """
+        call = at_deadline or projected >= needed
+        if call:
+            self.votes_called += 1
+        return call

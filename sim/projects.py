@@ -1,0 +1,428 @@
+"""Upgrade projects: proposal, deliberation, mobilisation, owners' votes and retries.
+
+Each scenario project expands into instances (one per unit, building or compound of its
+scope). Opinions ``x`` and concerns ``c`` live in arrays over the project's member households;
+a household would vote yes when its effective support ``x * (1 - c)`` exceeds 1/2.
+Councils and joint or ad-hoc meetings move opinions (party members credible and stubborn) and
+answer concerns when officials and the firm attend ([Kening]); party members canvass door to
+door and sign first ([Yongyuan-41]); opinions diffuse weekly over social ties. The owners'
+committee (or the party branch where none exists) calls a vote when projected support clears
+the rule with a margin, or at the deadline; a failed vote retries after a cooling period,
+possibly with raised ground-floor compensation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim import deliberation as dl
+from sim.projects_spec import Project
+from sim.utility import initial_support, net_utility, support_from_utility
+from sim.voting import decide, required_share
+
+WAITING, DELIBERATING, PASSED, FAILED = 0, 1, 2, 3
+STATUS_NAMES = np.array(["waiting", "open", "passed", "failed"])
+JOINT_PROJECT_SCALE = 0.3  # joint meetings: a few representatives of each instance attend
+
+
+@dataclass
+class ProjectState:
+    """Arrays of one scenario project: members (households) and instances."""
+
+    spec: Project
+    members: np.ndarray
+    inst: np.ndarray
+    scope_ids: np.ndarray
+    inst_compound: np.ndarray
+    ties: object
+    x: np.ndarray = field(init=False)
+    c: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        k = len(self.scope_ids)
+        m = len(self.members)
+        self.x = np.full(m, np.nan)
+        self.interest = np.full(m, np.nan)
+        self.c = np.zeros(m)
+        self.status = np.zeros(k, dtype=np.int8)
+        self.proposed = np.full(k, -1)
+        self.meetings = np.zeros(k, dtype=np.int64)
+        self.last_meeting = np.full(k, -(10**6))
+        self.votes = np.zeros(k, dtype=np.int64)
+        self.passed_day = np.full(k, -1)
+        self.meetings_at_pass = np.full(k, -1)
+        self.next_vote = np.zeros(k, dtype=np.int64)
+        self.deadline = np.zeros(k, dtype=np.int64)
+        self.compensation = np.full(k, self.spec.ground_compensation)
+        self.turnout = np.full(k, np.nan)
+        self.support_at_vote = np.full(k, np.nan)
+        self.net = np.zeros(m)
+
+    def effective(self) -> np.ndarray:
+        """Effective support x (1 - concern) of each member."""
+        return self.x * (1.0 - self.c)
+
+
+class ProjectPortfolio:
+    """All projects of a model run; called once a day by the model."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.rng = model.project_rng
+        self.states = [self._expand(p) for p in model.scenario.projects]
+        self.vote_rows: list[dict] = []
+
+    # ---------------------------------------------------------------- set-up
+    def _expand(self, spec: Project) -> ProjectState:
+        w = self.model.world
+        in_scope = np.ones(w.n_households, dtype=bool)
+        if spec.compounds is not None:
+            in_scope = np.isin(w.hh_compound, spec.compounds)
+        members = np.flatnonzero(in_scope)
+        key = {"unit": w.hh_unit, "building": w.hh_building, "compound": w.hh_compound}[spec.scope][
+            members
+        ]
+        scope_ids, inst = np.unique(key, return_inverse=True)
+        inst_compound = np.zeros(len(scope_ids), dtype=np.int64)
+        inst_compound[inst] = w.hh_compound[members]
+        ties = w.ties[members][:, members].tocsr()
+        return ProjectState(spec, members, inst, scope_ids, inst_compound, ties)
+
+    # ------------------------------------------------------------------ step
+    def step(self, day: int, council: bool, joint: bool) -> None:
+        """Advance every project one day."""
+        for st in self.states:
+            self._propose(st, day)
+            active = st.status == DELIBERATING
+            if not active.any():
+                continue
+            if council:
+                self._meeting(st, day, "council", active, self._council_answer())
+            if joint:
+                self._meeting(st, day, "joint", active, self._joint_answer(), JOINT_PROJECT_SCALE)
+            if day % 7 == 6:
+                self._canvass(st, day)
+                self._diffuse(st)
+            self._votes(st, day)
+
+    # -------------------------------------------------------------- proposal
+    def _propose(self, st: ProjectState, day: int) -> None:
+        s = st.spec
+        if day < s.start_day:
+            return
+        waiting = st.status == WAITING
+        if not waiting.any():
+            return
+        if s.trigger == "wishes":
+            wishes = self.model.compound_wishes[st.inst_compound]
+            waiting &= wishes >= s.wishes_needed
+            if not waiting.any():
+                return
+        new = np.flatnonzero(waiting)
+        st.status[new] = DELIBERATING
+        st.proposed[new] = day
+        st.next_vote[new] = day + 7
+        st.deadline[new] = day + s.deadline_days
+        sel = np.isin(st.inst, new)
+        self._set_opinions(st, sel)
+        if self.model.scenario.meetings.adhoc:
+            # A one-issue kick-off meeting (一事一议) for each new instance [Xuanwu].
+            active = np.zeros(len(st.status), dtype=bool)
+            active[new] = True
+            self._meeting(st, day, "adhoc", active, self._joint_answer())
+
+    def _set_opinions(self, st: ProjectState, sel: np.ndarray) -> None:
+        w, d = self.model.world, self.model.scenario.deliberation
+        h = st.members[sel]
+        st.net[sel] = self._utility(st)[sel]
+        x = initial_support(st.net[sel], st.spec.utility_scale, w.trust[h], self.rng)
+        st.interest[sel] = x
+        c = np.clip(st.spec.concern + self.rng.normal(0, 0.1, len(h)), 0.0, 1.0)
+        if self.model.scenario.party.sign_first:
+            party = w.party[h]
+            x[party] = np.maximum(x[party], d.signed_support)
+            c[party] = 0.0
+        st.x[sel] = x
+        st.c[sel] = c
+
+    def _utility(self, st: ProjectState) -> np.ndarray:
+        w = self.model.world
+        h = st.members
+        return net_utility(
+            st.spec,
+            w.hh_floor[h],
+            w.hh_area[h],
+            w.hh_elderly[h],
+            w.hh_owner[h],
+            st.inst,
+            st.compensation,
+        )
+
+    # -------------------------------------------------------------- meetings
+    def _council_answer(self) -> float:
+        m = self.model.scenario
+        return m.deliberation.answer_rate if m.meetings.officials_attend else 0.0
+
+    def _joint_answer(self) -> float:
+        return self.model.scenario.deliberation.answer_rate
+
+    def _meeting(
+        self,
+        st: ProjectState,
+        day: int,
+        kind: str,
+        active: np.ndarray,
+        answer: float,
+        scale: float = 1.0,
+    ) -> None:
+        """Discuss every active instance: attendance, opinion update, concerns answered."""
+        w, d = self.model.world, self.model.scenario.deliberation
+        sel = np.flatnonzero(active[st.inst])
+        h = st.members[sel]
+        party = w.party[h]
+        p = w.participation[h] * (0.5 + w.trust[h]) * np.where(party, 1.0, scale)
+        p = np.minimum(p * d.project_attendance, 1.0)
+        came = sel[self.rng.random(len(sel)) < p]
+        st.meetings[active] += 1
+        st.last_meeting[active] = day
+        self.model.log_project_meeting(day, kind, st, np.flatnonzero(active), st.inst[came])
+        if len(came) == 0:
+            return
+        eps = w.openness[st.members[came]]
+        credible = w.party[st.members[came]]
+        dl.meeting_update(
+            st.x, came, st.inst[came], credible, eps, d.meeting_mu, d.credibility, self.rng
+        )
+        st.c[came] *= 1.0 - answer
+
+    def _canvass(self, st: ProjectState, day: int) -> None:
+        """Party members' door-to-door visits inside their building (else compound).
+
+        Canvassing is the follow-up of a meeting: it runs in the weeks after an instance was
+        discussed, so an organised campaign needs meetings [Yongyuan-41].
+        """
+        s, w = self.model.scenario, self.model.world
+        k = s.party.canvass_per_week
+        d = s.deliberation
+        if k == 0:
+            return
+        campaign = (st.status == DELIBERATING) & (day - st.last_meeting < 7)
+        active = campaign[st.inst]
+        pool = np.flatnonzero(active)
+        canvassers = np.flatnonzero(w.party[st.members])
+        if len(pool) == 0 or len(canvassers) == 0:
+            return
+        canvassers = np.repeat(canvassers, k)
+        cb = w.hh_building[st.members[canvassers]]
+        pool_b = w.hh_building[st.members[pool]]
+        lo = np.searchsorted(pool_b, cb, side="left")
+        hi = np.searchsorted(pool_b, cb, side="right")
+        cc = w.hh_compound[st.members[canvassers]]
+        pool_c = w.hh_compound[st.members[pool]]
+        none = hi == lo
+        lo[none] = np.searchsorted(pool_c, cc[none], side="left")
+        hi[none] = np.searchsorted(pool_c, cc[none], side="right")
+        ok = hi > lo
+        canvassers, lo, hi = canvassers[ok], lo[ok], hi[ok]
+        targets = pool[lo + (self.rng.random(len(lo)) * (hi - lo)).astype(np.int64)]
+        xc, xt = st.x[canvassers], st.x[targets]
+        eps = w.openness[st.members[targets]] * d.credibility
+        moved = np.abs(xc - xt) < eps
+        infl = np.minimum(w.influence[st.members[canvassers]] / s.party.influence, 3.0)
+        st.x[targets] = np.where(moved, xt + np.minimum(d.canvass_mu * infl, 1.0) * (xc - xt), xt)
+        st.c[targets] *= 1.0 - d.canvass_answer
+
+    def _diffuse(self, st: ProjectState) -> None:
+        """Weekly diffusion of support and concerns over ties, anchored to own interest.
+
+        Party members who signed first keep their support (stubborn); everyone else moves
+        towards tie neighbours within their bound, then back towards their own interest
+        (Friedkin-Johnsen).
+        """
+        s, w = self.model.scenario, self.model.world
+        d = s.deliberation
+        known = ~np.isnan(st.x)
+        if not known.any():
+            return
+        x = np.where(known, st.x, 0.0)
+        eps = np.where(known, w.openness[st.members], -1.0)  # unknown opinions never count
+        new_x = dl.anchor(
+            dl.diffuse(x, st.ties, eps, d.diffusion_rate),
+            np.where(known, st.interest, 0.0),
+            d.interest_anchor,
+        )
+        if s.party.sign_first:
+            party = w.party[st.members]
+            new_x[party] = x[party]
+        new_c = dl.diffuse(st.c, st.ties, np.where(known, np.inf, -1.0), d.diffusion_rate)
+        st.x = np.where(known, new_x, np.nan)
+        st.c = np.where(known, new_c, st.c)
+
+    # ----------------------------------------------------------------- votes
+    def _votes(self, st: ProjectState, day: int) -> None:
+        s = st.spec
+        due = np.flatnonzero((st.status == DELIBERATING) & (day >= st.next_vote))
+        if len(due) == 0:
+            return
+        w = self.model.world
+        e = st.effective()
+        need = min(required_share(s.rule, s.matter) + s.vote_margin, 1.0)
+        for i in due:
+            sel = np.flatnonzero((st.inst == i) & w.hh_owner[st.members])
+            if len(sel) == 0:
+                st.status[i] = FAILED
+                continue
+            yes_now = self._would_vote_yes(st, sel, e)
+            area = w.hh_area[st.members[sel]]
+            projected = min(yes_now.mean(), area[yes_now].sum() / area.sum())
+            committee = self.model.committees[int(st.inst_compound[i])]
+            if committee.call_vote(projected, need, at_deadline=day >= st.deadline[i]):
+                self._hold_vote(st, i, sel, yes_now, day, committee)
+
+    def _would_vote_yes(self, st: ProjectState, sel: np.ndarray, e: np.ndarray) -> np.ndarray:
+        yes = e[sel] > 0.5
+        if self.model.scenario.party.sign_first:
+            yes |= self.model.world.party[st.members[sel]]
+        return yes
+
+    def _hold_vote(self, st, i, sel, yes_now, day, committee) -> None:
+        s, w, tr = st.spec, self.model.world, self.model.scenario.trust
+        h = st.members[sel]
+        p = np.minimum(s.turnout_base + w.participation[h], 1.0)
+        voted = self.rng.random(len(h)) < p
+        dec = decide(s.rule, s.matter, w.hh_area[h], voted, yes_now)
+        st.votes[i] += 1
+        st.turnout[i] = voted.mean()
+        st.support_at_vote[i] = yes_now.mean()
+        self.vote_rows.append(
+            {
+                "project": s.name,
+                "type": s.type,
+                "instance": int(i),
+                "scope_id": int(st.scope_ids[i]),
+                "compound": int(st.inst_compound[i]),
+                "day": day,
+                "attempt": int(st.votes[i]),
+                "called_by": committee.caller,
+                "rule": s.rule,
+                "matter": s.matter,
+                "quorum_met": dec.quorum_met,
+                "passed": dec.passed,
+                "area_turnout": float(dec.area_turnout),
+                "owner_turnout": float(dec.owner_turnout),
+                "area_yes": float(dec.area_yes),
+                "owner_yes": float(dec.owner_yes),
+                "compensation": float(st.compensation[i]),
+            }
+        )
+        everyone = st.members[st.inst == i]
+        if dec.passed:
+            st.status[i] = PASSED
+            st.passed_day[i] = day
+            st.meetings_at_pass[i] = st.meetings[i]
+            w.trust[everyone] += tr.gain_project * (1.0 - w.trust[everyone])
+            return
+        w.trust[everyone] -= tr.loss_project * w.trust[everyone]
+        if st.votes[i] >= s.retry.max_attempts:
+            st.status[i] = FAILED
+            return
+        st.next_vote[i] = day + s.retry.cooling_days
+        st.deadline[i] = st.next_vote[i] + s.deadline_days
+        if s.retry.compensation_step > 0:
+            self._redesign(st, i)
+
+    def _redesign(self, st: ProjectState, i: int) -> None:
+        """Raise ground-floor compensation; support moves by the change in interest."""
+        sel = st.inst == i
+        old = support_from_utility(st.net[sel], st.spec.utility_scale)
+        st.compensation[i] += st.spec.retry.compensation_step
+        st.net[sel] = self._utility(st)[sel]
+        new = support_from_utility(st.net[sel], st.spec.utility_scale)
+        st.x[sel] = np.clip(st.x[sel] + new - old, 0.0, 1.0)
+        st.interest[sel] = np.clip(st.interest[sel] + new - old, 0.0, 1.0)
+
+    # --------------------------------------------------------------- outputs
+    def mean_support(self, k: int) -> float:
+        """Mean effective support among members of started instances of project ``k``."""
+        st = self.states[k]
+        started = st.status[st.inst] != WAITING
+        return float(np.nanmean(st.effective()[started])) if started.any() else float("nan")
+
+    def passed_count(self, k: int) -> int:
+        """Instances of project ``k`` passed so far."""
+        return int((self.states[k].status == PASSED).sum())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``projects`` (one row per instance) and ``votes`` (one row per vote)."""
+        rows = []
+        w = self.model.world
+        for st in self.states:
+            e = st.effective()
+            owners = w.hh_owner[st.members]
+            n = np.bincount(st.inst, minlength=len(st.scope_ids))
+            n_own = np.bincount(st.inst, owners, minlength=len(st.scope_ids))
+            ok = owners & ~np.isnan(e)
+            sup = np.bincount(st.inst[ok], e[ok], minlength=len(n)) / np.maximum(
+                np.bincount(st.inst[ok], minlength=len(n)), 1
+            )
+            days = np.where(st.passed_day >= 0, st.passed_day - st.proposed, -1)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "project": st.spec.name,
+                        "type": st.spec.type,
+                        "scope": st.spec.scope,
+                        "instance": np.arange(len(n)),
+                        "scope_id": st.scope_ids,
+                        "compound": st.inst_compound,
+                        "households": n,
+                        "owners": n_own.astype(int),
+                        "status": STATUS_NAMES[st.status],
+                        "day_proposed": st.proposed,
+                        "meetings": st.meetings,
+                        "votes": st.votes,
+                        "passed": st.status == PASSED,
+                        "day_passed": st.passed_day,
+                        "days_to_pass": days,
+                        "meetings_to_pass": st.meetings_at_pass,
+                        "final_support": np.where(st.status == WAITING, np.nan, sup),
+                        "turnout": st.turnout,
+                        "compensation": st.compensation,
+                    }
+                )
+            )
+        projects = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+        votes = pd.DataFrame(self.vote_rows)
+        return {"projects": projects, "votes": votes}
+
+    def summary(self) -> dict:
+        """Headline project metrics (flat keys ``projects.*``)."""
+        df = self.tables()["projects"]
+        if df.empty:
+            return {"projects.total": 0}
+        passed = df[df.passed]
+        started = df[df.status != "waiting"]
+        votes = sum(len(st.votes) and int(st.votes.sum()) for st in self.states)
+        return {
+            "projects.total": len(df),
+            "projects.proposed": len(started),
+            "projects.passed": len(passed),
+            "projects.pass_rate": float(df.passed.mean()),
+            "projects.median_days_to_pass": _median(passed.days_to_pass),
+            "projects.median_meetings_to_pass": _median(passed.meetings_to_pass),
+            "projects.mean_final_support": _mean(started.final_support),
+            "projects.votes": votes,
+            "projects.mean_turnout": _mean(df.turnout),
+        }
+
+
+def _median(s: pd.Series) -> float | None:
+    return float(s.median()) if len(s) else None
+
+
+def _mean(s: pd.Series) -> float | None:
+    s = s.dropna()
+    return float(s.mean()) if len(s) else None

@@ -1,0 +1,214 @@
+"""Owners' vote rules: PRC Civil Code art. 278 and the unit-level elevator rules.
+
+Arithmetic is exact: areas are counted in integer hundredths of a square metre and every
+threshold is compared by cross-multiplying integers, so "exactly 2/3" and "exactly 3/4" land on
+the right side. Art. 1259: "以上" includes the number itself (>=); "过半数" is strictly more than
+half (>) (facts.md §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import numpy as np
+
+# Art. 278 items (6) raise the fund, (7) rebuild, (8) change use of common parts need 3/4.
+SUPERMAJORITY_MATTERS = frozenset({6, 7, 8})
+RULES = (
+    "civil_code",
+    "civil_code_in_unit",
+    "unit_two_thirds_no_objection",
+    "two_thirds_owners",
+    "regulations_2018",
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Outcome of an owners' vote with its four shares as exact fractions.
+
+    ``area_turnout`` and ``owner_turnout`` are shares of all area and owners that took part;
+    ``area_yes`` and ``owner_yes`` are shares of the participating area and owners that approved
+    (for rules that count approval against the total, the total is the base; see ``base``).
+    """
+
+    rule: str
+    matter: int
+    quorum_met: bool
+    passed: bool
+    area_turnout: Fraction
+    owner_turnout: Fraction
+    area_yes: Fraction
+    owner_yes: Fraction
+    base: str = "participating"
+
+
+def _counts(area, voted, yes, owner=None):
+    area = np.asarray(area, dtype=float)
+    voted = np.asarray(voted, dtype=bool)
+    yes = np.asarray(yes, dtype=bool) & voted
+    if not (area.shape == voted.shape == yes.shape) or area.ndim != 1:
+        raise ValueError("area, voted and yes must be 1-d arrays of one length")
+    if (area < 0).any():
+        raise ValueError("areas must be non-negative")
+    centi = np.rint(area * 100).astype(np.int64)
+    if owner is None:
+        # One exclusive unit counts as one owner (SPC interpretation, art. 9).
+        n_owners, n_voted, n_yes = len(area), int(voted.sum()), int(yes.sum())
+    else:
+        # A buyer of several units counts once; they vote as one.
+        owner = np.asarray(owner)
+        n_owners = len(np.unique(owner))
+        n_voted = len(np.unique(owner[voted]))
+        n_yes = len(np.unique(owner[yes]))
+    return (
+        int(centi.sum()),
+        int(centi[voted].sum()),
+        int(centi[yes].sum()),
+        n_owners,
+        n_voted,
+        n_yes,
+    )
+
+
+def _frac(a: int, b: int) -> Fraction:
+    return Fraction(a, b) if b else Fraction(0)
+
+
+def _at_least(part: int, whole: int, num: int, den: int) -> bool:
+    """Part / whole >= num / den, exactly (an empty whole never qualifies)."""
+    return whole > 0 and part * den >= num * whole
+
+
+def _more_than(part: int, whole: int, num: int, den: int) -> bool:
+    """Part / whole > num / den, exactly."""
+    return whole > 0 and part * den > num * whole
+
+
+def civil_code_decision(matter: int, area, voted, yes, owner=None) -> Decision:
+    """Decide an owners' vote under PRC Civil Code art. 278 (facts.md §4).
+
+    Quorum (all matters): owners holding >= 2/3 of the exclusive area AND >= 2/3 of the owners
+    take part. Items 6-8 pass with >= 3/4 of the participating area AND owners; all other items
+    with more than half of the participating area AND owners.
+
+    Args:
+        matter: art. 278 item number 1-9.
+        area: exclusive area (m2) of each unit, from the property register.
+        voted: whether each unit's owner took part.
+        yes: whether each unit's owner approved (ignored where ``voted`` is false).
+        owner: optional owner id per unit; a buyer of several units counts once.
+
+    Returns:
+        The decision with ``quorum_met``, ``passed`` and the four shares.
+    """
+    if not 1 <= int(matter) <= 9:
+        raise ValueError(f"matter must be an art. 278 item 1-9, got {matter}")
+    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
+    quorum = _at_least(a_vot, a_tot, 2, 3) and _at_least(n_vot, n_tot, 2, 3)
+    if int(matter) in SUPERMAJORITY_MATTERS:
+        approve = _at_least(a_yes, a_vot, 3, 4) and _at_least(n_yes, n_vot, 3, 4)
+    else:
+        approve = _more_than(a_yes, a_vot, 1, 2) and _more_than(n_yes, n_vot, 1, 2)
+    return Decision(
+        "civil_code",
+        int(matter),
+        quorum,
+        quorum and approve,
+        _frac(a_vot, a_tot),
+        _frac(n_vot, n_tot),
+        _frac(a_yes, a_vot),
+        _frac(n_yes, n_vot),
+    )
+
+
+def regulations_2018_decision(matter: int, area, voted, yes, owner=None) -> Decision:
+    """Pre-Civil-Code counterfactual (Property Management Regulations 2018) (facts.md §4).
+
+    Quorum: more than half of the area and of the owners. Fund and rebuilding matters (items
+    5-7) need >= 2/3 of the TOTAL area and owners; other matters more than half of the TOTAL.
+    """
+    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
+    quorum = _more_than(a_vot, a_tot, 1, 2) and _more_than(n_vot, n_tot, 1, 2)
+    if int(matter) in (5, 6, 7):
+        approve = _at_least(a_yes, a_tot, 2, 3) and _at_least(n_yes, n_tot, 2, 3)
+    else:
+        approve = _more_than(a_yes, a_tot, 1, 2) and _more_than(n_yes, n_tot, 1, 2)
+    return Decision(
+        "regulations_2018",
+        int(matter),
+        quorum,
+        quorum and approve,
+        _frac(a_vot, a_tot),
+        _frac(n_vot, n_tot),
+        _frac(a_yes, a_tot),
+        _frac(n_yes, n_tot),
+        base="total",
+    )
+
+
+def unit_two_thirds_no_objection(area, voted, yes, owner=None) -> Decision:
+    """Beijing 2020 elevator rule: >= 2/3 of the unit's area and owners approve, and no owner
+    who took part objects (facts.md §5).
+    """
+    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
+    objection = n_vot > n_yes
+    passed = _at_least(a_yes, a_tot, 2, 3) and _at_least(n_yes, n_tot, 2, 3) and not objection
+    return Decision(
+        "unit_two_thirds_no_objection",
+        7,
+        True,
+        passed,
+        _frac(a_vot, a_tot),
+        _frac(n_vot, n_tot),
+        _frac(a_yes, a_tot),
+        _frac(n_yes, n_tot),
+        base="total",
+    )
+
+
+def two_thirds_owners(area, voted, yes, owner=None) -> Decision:
+    """Guangzhou / Shenzhen 2018 elevator rule: >= 2/3 of the unit's owners approve (facts.md §5)."""
+    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
+    return Decision(
+        "two_thirds_owners",
+        7,
+        True,
+        _at_least(n_yes, n_tot, 2, 3),
+        _frac(a_vot, a_tot),
+        _frac(n_vot, n_tot),
+        _frac(a_yes, a_tot),
+        _frac(n_yes, n_tot),
+        base="total",
+    )
+
+
+def decide(rule: str, matter: int, area, voted, yes, owner=None) -> Decision:
+    """Apply a decision rule by name (see :data:`RULES`).
+
+    ``civil_code_in_unit`` (Shanghai 2021, Wuhan 2024) applies the Civil Code double-2/3
+    turnout and double-3/4 approval inside the unit (facts.md §5).
+    """
+    if rule == "civil_code":
+        return civil_code_decision(matter, area, voted, yes, owner)
+    if rule == "civil_code_in_unit":
+        return replace(civil_code_decision(7, area, voted, yes, owner), rule=rule)
+    if rule == "regulations_2018":
+        return regulations_2018_decision(matter, area, voted, yes, owner)
+    if rule == "unit_two_thirds_no_objection":
+        return unit_two_thirds_no_objection(area, voted, yes, owner)
+    if rule == "two_thirds_owners":
+        return two_thirds_owners(area, voted, yes, owner)
+    raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
+
+
+def required_share(rule: str, matter: int) -> float:
+    """Approval share a rule needs (of participants or of the total), for projecting support."""
+    if rule in ("civil_code", "civil_code_in_unit"):
+        return 0.75 if (rule == "civil_code_in_unit" or matter in SUPERMAJORITY_MATTERS) else 0.5
+    if rule == "regulations_2018":
+        return 2 / 3 if matter in (5, 6, 7) else 0.5
+    if rule == "unit_two_thirds_no_objection":
+        return 1.0
+    return 2 / 3
