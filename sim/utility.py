@@ -47,7 +47,10 @@ def net_utility(
 
     Args:
         spec: the project.
-        floors, area, elderly, owner: household attributes (members only).
+        floors: floor of each member household.
+        area: exclusive area, m2.
+        elderly: elderly flag.
+        owner: owner flag (renters bear no cost).
         instance: instance index of each member.
         compensation: current ground-floor compensation per instance (CNY).
 

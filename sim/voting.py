@@ -149,8 +149,9 @@ def regulations_2018_decision(matter: int, area, voted, yes, owner=None) -> Deci
 
 
 def unit_two_thirds_no_objection(area, voted, yes, owner=None) -> Decision:
-    """Beijing 2020 elevator rule: >= 2/3 of the unit's area and owners approve, and no owner
-    who took part objects (facts.md §5).
+    """Beijing 2020 elevator rule (facts.md §5).
+
+    At least 2/3 of the unit's area and owners approve, and no owner who took part objects.
     """
     a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
     objection = n_vot > n_yes
@@ -169,7 +170,7 @@ def unit_two_thirds_no_objection(area, voted, yes, owner=None) -> Decision:
 
 
 def two_thirds_owners(area, voted, yes, owner=None) -> Decision:
-    """Guangzhou / Shenzhen 2018 elevator rule: >= 2/3 of the unit's owners approve (facts.md §5)."""
+    """Guangzhou / Shenzhen 2018 elevator rule: >= 2/3 of the unit's owners (facts.md §5)."""
     a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
     return Decision(
         "two_thirds_owners",
