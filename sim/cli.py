@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 import yaml
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from sim.inputs import InputError
@@ -25,7 +34,7 @@ app = typer.Typer(
 scenario_app = typer.Typer(help="Validate, show and document scenarios.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 
-out_console = Console()
+out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[
@@ -121,6 +130,141 @@ def scenario_show(path: ScenarioArg = None, set_: SetOpt = None) -> None:
     """Print the resolved scenario with every default filled in (YAML)."""
     sc = _load(path, set_)
     sys.stdout.write(yaml.safe_dump(scenario_dict(sc), sort_keys=False, allow_unicode=True))
+
+
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Sweep folder (default: results/sweeps/NAME).")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", help="Worker processes (default: all cores).")
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="Run on a Dask cluster: a scheduler address, or 'local'."),
+]
+
+
+def _run_sweep(spec_path: Path, out: Path | None, workers: int | None, dask: str | None):
+    from sim.sweep import execute, prepare
+
+    try:
+        spec, _, _ = prepare_spec_only(spec_path)
+        out = out or Path("results") / "sweeps" / spec.name
+        spec, tasks, out = prepare(spec_path, out)
+    except InputError as exc:
+        fail(str(exc).replace("[", "\\["))
+    total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
+    workers = workers or os.cpu_count() or 1
+    columns = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err_console) as progress:
+        bar = progress.add_task(spec.name, total=total, completed=total - len(tasks))
+        execute(tasks, workers, dask, on_done=lambda _: progress.advance(bar))
+    out_console.print(f"sweep {spec.name}: {total} runs in [bold]{out}[/]")
+    return spec, out
+
+
+def prepare_spec_only(spec_path: Path):
+    """Validate a sweep spec (for its name) before any folder is made."""
+    from sim.sweep_spec import load_spec
+
+    spec, data = load_spec(spec_path)
+    return spec, data, None
+
+
+@app.command()
+def sweep(
+    spec_or_report: Annotated[
+        str, typer.Argument(help="A sweep spec YAML; or 'report' followed by a sweep folder.")
+    ],
+    folder: Annotated[Path | None, typer.Argument(help="With 'report': the sweep folder.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Sweep folder (default: results/sweeps/NAME).")
+    ] = None,
+    workers: WorkersOpt = None,
+    dask: DaskOpt = None,
+    metric: Annotated[
+        list[str] | None, typer.Option(help="With 'report': metrics to show (default: spec's).")
+    ] = None,
+) -> None:
+    """Run a parameter sweep (resumable), or report one: `sim sweep report DIR`."""
+    if spec_or_report == "report":
+        if folder is None:
+            fail("sim sweep report DIR: give the sweep folder")
+        _sweep_report(folder, metric)
+        return
+    if folder is not None:
+        fail(f"unexpected argument {folder}; did you mean `sim sweep report {folder}`?")
+    _run_sweep(Path(spec_or_report), out, workers, dask)
+
+
+def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
+    from sim.analysis import report
+
+    try:
+        table = report(folder, metrics or None)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    table.to_csv(folder / "report.csv", index=False)
+    table.to_parquet(folder / "report.parquet", index=False)
+    params = [c for c in table.columns if c not in REPORT_COLS]
+    for m, g in table.groupby("metric", sort=False):
+        t = Table(title=m, header_style="bold")
+        for c in params:
+            t.add_column(c)
+        for c in ("mean", "95% CI", "n"):
+            t.add_column(c, justify="right")
+        for _, r in g.iterrows():
+            ci = "-" if np.isnan(r.ci_low) else f"[{r.ci_low:.3f}, {r.ci_high:.3f}]"
+            t.add_row(*[str(r[c]) for c in params], f"{r['mean']:.3f}", ci, str(r.n))
+        out_console.print(t)
+    out_console.print(f"report written to [bold]{folder / 'report.csv'}[/]")
+
+
+REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
+
+
+@app.command()
+def sensitivity(
+    spec_path: Annotated[Path, typer.Argument(help="Sweep spec YAML with design morris/sobol.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Sweep folder (default: results/sweeps/NAME).")
+    ] = None,
+    workers: WorkersOpt = None,
+    dask: DaskOpt = None,
+) -> None:
+    """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
+    from sim.analysis import sensitivity as analyse
+
+    try:
+        spec, _, _ = prepare_spec_only(spec_path)
+    except InputError as exc:
+        fail(str(exc).replace("[", "\\["))
+    if spec.design not in ("morris", "sobol"):
+        fail(f"{spec_path}: design: {spec.design}; sensitivity needs morris or sobol")
+    spec, out = _run_sweep(spec_path, out, workers, dask)
+    table = analyse(out, spec)
+    table.to_csv(out / "sensitivity.csv", index=False)
+    for m, g in table.groupby("metric", sort=False):
+        t = Table(title=f"{m} ({spec.design})", header_style="bold")
+        cols = ["rank", "parameter"] + (
+            ["mu_star", "mu_star_conf", "sigma"]
+            if spec.design == "morris"
+            else ["S1", "S1_conf", "ST", "ST_conf"]
+        )
+        for c in cols:
+            t.add_column(c, justify="right" if c not in ("parameter",) else "left")
+        for _, r in g.iterrows():
+            t.add_row(*[f"{r[c]:.4f}" if isinstance(r[c], float) else str(r[c]) for c in cols])
+        out_console.print(t)
+    out_console.print(f"indices written to [bold]{out / 'sensitivity.csv'}[/]")
 
 
 def main() -> None:  # pragma: no cover - console entry

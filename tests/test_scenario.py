@@ -104,3 +104,26 @@ def test_project_defaults_and_errors(tmp_path):
         with pytest.raises(InputError) as err:
             load_scenario(write(tmp_path, text))
         assert expect in str(err.value)
+
+
+SCENARIOS = sorted(
+    p for p in (__import__("pathlib").Path(__file__).parent.parent / "scenarios").glob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_shipped_scenarios_validate_and_cite_their_source(path):
+    s = load_scenario(path)
+    assert s.name == path.stem
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# [") or "facts.md" in first
+
+
+def test_shipped_experiments_validate():
+    from sim.sweep_spec import load_spec, points
+
+    root = SCENARIOS[0].parent.parent / "experiments"
+    spec, _ = load_spec(root / "meetings_x_party.yaml")
+    assert len(points(spec)) == 30 and spec.replicates == 20
+    spec, _ = load_spec(root / "levers_morris.yaml")
+    assert spec.design == "morris" and len(spec.parameters) >= 10

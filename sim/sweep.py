@@ -1,0 +1,225 @@
+"""The sweep runner: runs every (point, replicate) through a concurrent.futures executor.
+
+Each worker rebuilds its scenario from plain data, runs it and writes its own files at once
+(temporary name, then atomic rename): the daily series first, the one-row summary last. A run
+counts as done when its summary exists, so a sweep killed at any moment (even ``kill -9``)
+resumes with exactly the missing runs, and the parent's memory stays flat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.inputs import InputError, apply_overrides, validate
+from sim.scenario import Scenario
+from sim.sweep_spec import SweepSpec, fingerprint, load_spec, points, run_seeds
+
+SUMMARY_DIR, SERIES_DIR = "runs/summary", "runs/series"
+
+
+def run_id(point: int, replicate: int) -> str:
+    """File stem of a run."""
+    return f"p{point:05d}-r{replicate:04d}"
+
+
+def flatten(summary: dict[str, Any]) -> dict[str, Any]:
+    """Flatten nested summary values (``disputes.resolved_by_level.L0`` ...)."""
+    out: dict[str, Any] = {}
+    for k, v in summary.items():
+        if isinstance(v, dict):
+            out.update({f"{k}.{kk}": vv for kk, vv in v.items()})
+        else:
+            out[k] = v
+    return out
+
+
+def override(name: str, value: Any) -> str:
+    """A ``--set`` string for a parameter value."""
+    return f"{name}={json.dumps(value)}"
+
+
+def run_one(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one sweep run and write its files (top-level and picklable for process pools).
+
+    Args:
+        task: plain data: scenario (raw mapping), sets, seed, out, point, replicate, params.
+
+    Returns:
+        ``{"run_id": ..., "seconds": ...}``.
+    """
+    from sim.model import NeighbourhoodModel
+    from sim.results import summarize
+    from sim.scenario import Scenario
+
+    t0 = time.perf_counter()
+    data = apply_overrides(copy.deepcopy(task["scenario"]), task["sets"])
+    model = NeighbourhoodModel(Scenario.model_validate(data), seed=task["seed"])
+    model.run()
+    rid = run_id(task["point"], task["replicate"])
+    ident = {"run_id": rid, "point": task["point"], "replicate": task["replicate"]}
+    row = {**ident, "seed": task["seed"]}
+    row.update({f"param:{k}": v for k, v in task["params"].items()})
+    row.update({k: (np.nan if v is None else v) for k, v in flatten(summarize(model)).items()})
+    series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    series.insert(0, "run_id", rid)
+    series.insert(1, "point", task["point"])
+    series.insert(2, "replicate", task["replicate"])
+    out = Path(task["out"])
+    _atomic_parquet(series, out / SERIES_DIR / f"{rid}.parquet")
+    _atomic_parquet(pd.DataFrame([row]), out / SUMMARY_DIR / f"{rid}.parquet")
+    return {"run_id": rid, "seconds": time.perf_counter() - t0}
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
+    """A local process pool, or a Dask cluster's executor.
+
+    ``dask="local"`` starts a LocalCluster on loopback; any other ``dask`` is a scheduler
+    address.
+    """
+    if dask is None:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+            yield ex
+        return
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if dask == "local":
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    else:
+        client = Client(dask)
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def prepare(spec_path: str | Path, out: str | Path) -> tuple[SweepSpec, list[dict], Path]:
+    """Validate a spec, create or check its sweep folder, and list the runs still to do.
+
+    Raises:
+        InputError: bad spec, or ``out`` holds a sweep of a different spec.
+    """
+    spec, data = load_spec(spec_path)
+    pts = points(spec)
+    seeds = run_seeds(spec.base_seed, len(pts), spec.replicates)
+    out = Path(out)
+    for i, params in enumerate(pts):
+        sets = [override(k, v) for k, v in params.items()]
+        label = f"{spec_path}: point {i} ({', '.join(sets)})"
+        validate(Scenario, apply_overrides(copy.deepcopy(data), sets), label)
+    fp = fingerprint(spec, data)
+    meta = out / "sweep.json"
+    if meta.exists():
+        old = json.loads(meta.read_text())
+        if old.get("fingerprint") != fp:
+            raise InputError(
+                f"{out}: holds a sweep of a different spec or scenario; use another --out "
+                "folder, or delete this one to start again"
+            )
+    elif out.exists() and any(out.iterdir()):
+        raise InputError(f"{out}: exists and is not a sweep folder; choose another --out")
+    (out / SUMMARY_DIR).mkdir(parents=True, exist_ok=True)
+    (out / SERIES_DIR).mkdir(parents=True, exist_ok=True)
+    if not meta.exists():
+        _write_meta(out, spec, data, pts, seeds, fp, spec_path)
+    done = {p.stem for p in (out / SUMMARY_DIR).glob("*.parquet")}
+    tasks = []
+    for i, params in enumerate(pts):
+        sets = [override(k, v) for k, v in params.items()]
+        for r in range(spec.replicates):
+            if run_id(i, r) in done:
+                continue
+            tasks.append(
+                {
+                    "scenario": data,
+                    "sets": sets,
+                    "seed": int(seeds[i, r]),
+                    "out": str(out),
+                    "point": i,
+                    "replicate": r,
+                    "params": params,
+                }
+            )
+    return spec, tasks, out
+
+
+def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
+    rows = [{"point": i, **{f"param:{k}": v for k, v in p.items()}} for i, p in enumerate(pts)]
+    pd.DataFrame(rows).to_parquet(out / "points.parquet", index=False)
+    seed_rows = [
+        {"run_id": run_id(i, r), "point": i, "replicate": r, "seed": int(seeds[i, r])}
+        for i in range(len(pts))
+        for r in range(spec.replicates)
+    ]
+    pd.DataFrame(seed_rows).to_parquet(out / "seeds.parquet", index=False)
+    meta = {
+        "fingerprint": fp,
+        "spec_file": str(spec_path),
+        "spec": spec.model_dump(mode="json"),
+        "scenario": data,
+        "points": len(pts),
+        "replicates": spec.replicates,
+        "runs": len(pts) * spec.replicates,
+    }
+    tmp = out / ".sweep.json.tmp"
+    tmp.write_text(json.dumps(meta, indent=2, default=str))
+    os.replace(tmp, out / "sweep.json")
+
+
+def execute(
+    tasks: list[dict],
+    workers: int,
+    dask: str | None = None,
+    on_done: Callable[[dict], None] | None = None,
+) -> int:
+    """Run tasks with at most ``4 x workers`` in flight; returns how many finished."""
+    if not tasks:
+        return 0
+    finished = 0
+    pending = iter(tasks)
+    with make_executor(workers, dask) as ex:
+        running = set()
+        for task in pending:
+            running.add(ex.submit(run_one, task))
+            if len(running) >= 4 * workers:
+                break
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                result = fut.result()
+                finished += 1
+                if on_done is not None:
+                    on_done(result)
+                nxt = next(pending, None)
+                if nxt is not None:
+                    running.add(ex.submit(run_one, nxt))
+    return finished

@@ -1,0 +1,182 @@
+"""Sweep specs, their design points and per-run seeds.
+
+A spec names a scenario, parameters over values or ranges, a design and replicates.
+
+Seeds come from ``numpy.random.SeedSequence(base_seed).spawn``: run ``(point, replicate)``
+gets child ``point * replicates + replicate``, so any run can be re-run alone with
+``sim run SCENARIO --seed S --set ...``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from sim.inputs import InputError, apply_overrides, read_yaml, validate
+from sim.scenario import DEFAULT_SCENARIO, Scenario
+from sim.spec import Spec
+
+Design = Literal["grid", "lhs", "morris", "sobol"]
+
+
+class Parameter(Spec):
+    """One swept parameter: a list of values, or a numeric range."""
+
+    values: list[Any] | None = Field(None, description="Values to take (grid) or choose from.")
+    min: float | None = Field(None, description="Lower bound of a numeric range.")
+    max: float | None = Field(None, description="Upper bound of a numeric range.")
+    integer: bool = Field(False, description="Round range samples to whole numbers.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        has_range = self.min is not None or self.max is not None
+        if self.values is None and not has_range:
+            raise ValueError("give either values: [...] or min and max")
+        if self.values is not None and has_range:
+            raise ValueError("give either values or min/max, not both")
+        if has_range and (self.min is None or self.max is None or self.min >= self.max):
+            raise ValueError("a range needs min < max")
+        if self.values is not None and len(self.values) == 0:
+            raise ValueError("values must not be empty")
+        return self
+
+
+class SweepSpec(Spec):
+    """A sweep or sensitivity experiment."""
+
+    name: str = Field("sweep", description="Name of the experiment.")
+    scenario: str | None = Field(
+        None, description="Scenario YAML, relative to this file (default: packaged default)."
+    )
+    set: list[str] = Field(default_factory=list, description="Fixed overrides KEY=VALUE.")
+    days: int | None = Field(None, ge=1, le=36500, description="Days per run (override).")
+    design: Design = Field("grid", description="grid, lhs, morris or sobol.")
+    parameters: dict[str, Parameter] = Field(description="Swept parameters by dotted path.")
+    samples: int = Field(
+        16, ge=1, le=100000, description="lhs points; morris trajectories; sobol base N."
+    )
+    levels: int = Field(4, ge=2, le=20, description="Morris grid levels.")
+    replicates: int = Field(10, ge=1, le=10000, description="Runs per point (seeds).")
+    base_seed: int = Field(12345, ge=0, description="Root of every run's seed.")
+    metrics: list[str] = Field(
+        default_factory=lambda: [
+            "disputes.resolution_rate",
+            "disputes.resolved_in_building_share",
+            "disputes.resolved_in_community_share",
+            "disputes.median_days_to_resolve",
+            "projects.pass_rate",
+        ],
+        description="Summary metrics reported and analysed.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> SweepSpec:
+        if not self.parameters:
+            raise ValueError("parameters: name at least one parameter")
+        if self.design == "grid":
+            ranged = [k for k, p in self.parameters.items() if p.values is None]
+            if ranged:
+                raise ValueError(f"design grid needs values for {ranged}; or use lhs/morris/sobol")
+        return self
+
+
+def load_spec(path: str | Path) -> tuple[SweepSpec, dict]:
+    """Load a sweep spec and its scenario's raw data; every parameter is checked.
+
+    Returns:
+        The spec and the scenario's raw mapping (with the spec's fixed overrides applied).
+
+    Raises:
+        InputError: naming the field and the fix.
+    """
+    path = Path(path)
+    spec = validate(SweepSpec, read_yaml(path), str(path))
+    scen_path = DEFAULT_SCENARIO if spec.scenario is None else (path.parent / spec.scenario)
+    if spec.scenario is not None and not scen_path.exists():
+        raise InputError(f"{path}: scenario: {scen_path} does not exist; fix the path")
+    data = apply_overrides(read_yaml(scen_path), list(spec.set))
+    if spec.days is not None:
+        data["days"] = spec.days
+    validate(Scenario, data, str(scen_path))
+    # Every parameter path must exist and accept every value it can take.
+    for name, p in spec.parameters.items():
+        probes = p.values if p.values is not None else [p.min, p.max]
+        for v in probes:
+            trial = json.loads(json.dumps(data))
+            apply_overrides(trial, [f"{name}={json.dumps(v)}"])
+            validate(Scenario, trial, f"{path}: parameters.{name}={v!r}")
+    return spec, data
+
+
+def problem(spec: SweepSpec) -> dict:
+    """SALib problem definition; a values list is sampled by index over [0, len)."""
+    names = list(spec.parameters)
+    bounds = []
+    for p in spec.parameters.values():
+        bounds.append([p.min, p.max] if p.values is None else [0.0, float(len(p.values))])
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
+
+
+def design_matrix(spec: SweepSpec) -> np.ndarray:
+    """Raw design points (rows) in the SALib problem's units (for morris/sobol analysis)."""
+    prob = problem(spec)
+    if spec.design == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(prob, spec.samples, num_levels=spec.levels, seed=spec.base_seed)
+    if spec.design == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(prob, spec.samples, calc_second_order=False, seed=spec.base_seed)
+    if spec.design == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=prob["num_vars"], seed=spec.base_seed).random(spec.samples)
+        lo = np.array([b[0] for b in prob["bounds"]])
+        hi = np.array([b[1] for b in prob["bounds"]])
+        return lo + unit * (hi - lo)
+    raise ValueError("grid designs have no matrix")
+
+
+def points(spec: SweepSpec) -> list[dict[str, Any]]:
+    """The parameter points of the design, as {path: value} mappings."""
+    names = list(spec.parameters)
+    if spec.design == "grid":
+        grids = [spec.parameters[n].values for n in names]
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*grids)]
+    out = []
+    for row in design_matrix(spec):
+        point = {}
+        for n, raw in zip(names, row, strict=True):
+            p = spec.parameters[n]
+            if p.values is not None:
+                point[n] = p.values[min(int(raw), len(p.values) - 1)]
+            elif p.integer:
+                point[n] = int(round(float(raw)))
+            else:
+                point[n] = float(raw)
+        out.append(point)
+    return out
+
+
+def run_seeds(base_seed: int, n_points: int, replicates: int) -> np.ndarray:
+    """Seed of each run, shape (points, replicates), from ``SeedSequence(base_seed).spawn``."""
+    children = np.random.SeedSequence(base_seed).spawn(n_points * replicates)
+    seeds = [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+    return np.array(seeds, dtype=np.int64).reshape(n_points, replicates)
+
+
+def fingerprint(spec: SweepSpec, scenario_data: dict) -> str:
+    """Hash of everything that determines a sweep's runs (spec and scenario)."""
+    blob = json.dumps(
+        {"spec": spec.model_dump(mode="json"), "scenario": scenario_data},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,177 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.analysis import open_sweep, report, runs_frame, sensitivity
+from sim.inputs import InputError
+from sim.sweep import execute, prepare
+from sim.sweep_spec import load_spec, points, run_seeds
+
+SPEC = """
+name: small
+days: 120
+parameters:
+  meetings.council_per_month: {values: [0, 4]}
+  party.density: {values: [0.0, 0.1]}
+replicates: 3
+base_seed: 7
+"""
+
+
+def write_spec(tmp_path, text=SPEC, name="spec.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def run_sweep(spec_path, out, workers=2, dask=None):
+    _, tasks, out = prepare(spec_path, out)
+    execute(tasks, workers, dask)
+    return runs_frame(out)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ref")
+    spec = write_spec(tmp)
+    return spec, run_sweep(spec, tmp / "out")
+
+
+def test_grid_points_and_unique_seeds():
+    spec, _ = load_spec(write_spec(Path(os.environ.get("TMPDIR", "/tmp")), name="_s.yaml"))
+    pts = points(spec)
+    assert len(pts) == 4 and {"meetings.council_per_month", "party.density"} <= set(pts[0])
+    seeds = run_seeds(7, 500, 20)
+    assert len(np.unique(seeds)) == seeds.size
+    assert np.array_equal(seeds, run_seeds(7, 500, 20))
+
+
+def test_sweep_results_database(reference):
+    spec, df = reference
+    assert len(df) == 12 and df.run_id.is_unique
+    out = spec.parent / "out"
+    con = open_sweep(out)
+    n_days = con.execute("SELECT count(*) FROM series WHERE run_id = 'p00000-r0000'").fetchone()
+    assert n_days[0] == 120
+    # no councils -> no L2 resolutions, whatever the party density
+    no_council = df[df["param:meetings.council_per_month"] == 0]
+    assert (no_council["disputes.resolved_by_level.L2"] == 0).all()
+
+
+def test_a_run_can_be_rerun_alone(reference, tmp_path):
+    spec, df = reference
+    row = df.iloc[5]
+    from sim.model import NeighbourhoodModel
+    from sim.results import summarize
+    from sim.scenario import load_scenario
+
+    sets = [
+        "days=120",
+        f"meetings.council_per_month={row['param:meetings.council_per_month']}",
+        f"party.density={row['param:party.density']}",
+    ]
+    m = NeighbourhoodModel(load_scenario(sets=sets), seed=int(row.seed))
+    m.run()
+    assert summarize(m)["disputes.total"] == row["disputes.total"]
+
+
+def test_report_ci_matches_hand_computation(reference):
+    spec, df = reference
+    rep = report(spec.parent / "out")
+    r = rep[(rep.point == 1) & (rep.metric == "disputes.resolution_rate")].iloc[0]
+    v = df[df.point == 1]["disputes.resolution_rate"].to_numpy()
+    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    assert r.n == 3
+    assert r["mean"] == pytest.approx(v.mean())
+    assert r.ci_low == pytest.approx(v.mean() - half)
+    assert r.ci_high == pytest.approx(v.mean() + half)
+
+
+def test_killed_sweep_resumes_with_exactly_the_missing_runs(reference, tmp_path):
+    spec_path, ref = reference
+    spec = write_spec(tmp_path, SPEC.replace("days: 120", "days: 120"))
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), "--workers", "1"]
+    proc = subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    summary_dir = out / "runs" / "summary"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if summary_dir.exists() and len(list(summary_dir.glob("*.parquet"))) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = len(list(summary_dir.glob("*.parquet")))
+    assert 3 <= partial < 12
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    resumed = runs_frame(out)
+    assert len(resumed) == 12 and resumed.run_id.is_unique
+    pd.testing.assert_frame_equal(resumed.reset_index(drop=True), ref.reset_index(drop=True))
+
+
+def test_changed_spec_under_existing_folder_is_refused(reference, tmp_path):
+    spec_path, _ = reference
+    changed = write_spec(tmp_path, SPEC.replace("replicates: 3", "replicates: 4"))
+    with pytest.raises(InputError, match="different spec"):
+        prepare(changed, spec_path.parent / "out")
+
+
+def test_dask_local_cluster_gives_identical_results(reference, tmp_path):
+    spec_path, ref = reference
+    df = run_sweep(spec_path, tmp_path / "dask", workers=2, dask="local")
+    pd.testing.assert_frame_equal(df.reset_index(drop=True), ref.reset_index(drop=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("parameters: {}\n", "at least one"),
+        ("parameters:\n  party.densty: {values: [0.1]}\n", "did you mean 'density'"),
+        ("parameters:\n  party.density: {values: [2.0]}\n", "party.density"),
+        ("parameters:\n  party.density: {min: 0, max: 0.2}\n", "design grid needs values"),
+        ("design: anova\nparameters:\n  party.density: {values: [0.1]}\n", "design"),
+        ("scenario: nope.yaml\nparameters:\n  party.density: {values: [0.1]}\n", "nope.yaml"),
+    ],
+)
+def test_bad_specs(tmp_path, text, expect):
+    with pytest.raises(InputError) as err:
+        load_spec(write_spec(tmp_path, text))
+    assert expect in str(err.value)
+
+
+def test_morris_ranks_a_lever_that_does_nothing_last(tmp_path):
+    spec_path = write_spec(
+        tmp_path,
+        """
+name: morris
+days: 150
+design: morris
+samples: 8
+levels: 4
+replicates: 2
+base_seed: 3
+metrics: [disputes.resolved_by_level.L2, disputes.resolved_by_level.L1]
+parameters:
+  meetings.council_per_month: {min: 0, max: 8}
+  party.density: {min: 0, max: 0.3}
+  trust.gain_project: {min: 0, max: 1}
+""",
+    )
+    spec, tasks, out = prepare(spec_path, tmp_path / "m")
+    execute(tasks, 2)
+    table = sensitivity(out, spec)
+    assert set(table.columns) >= {"metric", "parameter", "mu_star", "mu_star_conf", "sigma"}
+    assert len(table) == 2 * 3
+    for _, g in table.groupby("metric"):
+        assert g.sort_values("rank").parameter.iloc[-1] == "trust.gain_project"
