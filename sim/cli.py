@@ -84,14 +84,7 @@ def run(
     from sim.results import summarize, write_run
 
     model = NeighbourhoodModel(sc)
-    columns = [
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("days"),
-        TimeElapsedColumn(),
-    ]
-    with Progress(*columns, console=err_console, transient=True) as progress:
+    with Progress(*_bar_columns("days"), console=err_console, transient=True) as progress:
         task = progress.add_task(f"{sc.name} (seed {sc.seed})", total=sc.days)
         model.run(on_day=lambda d: progress.update(task, completed=d))
     path = write_run(model, out, sc.seed)
@@ -155,16 +148,7 @@ def _run_sweep(spec_path: Path, out: Path | None, workers: int | None, dask: str
         fail(str(exc).replace("[", "\\["))
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
-    columns = [
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, console=err_console) as progress:
+    with Progress(*_bar_columns("runs"), console=err_console) as progress:
         bar = progress.add_task(spec.name, total=total, completed=total - len(tasks))
         execute(tasks, workers, dask, on_done=lambda _: progress.advance(bar))
     out_console.print(f"sweep {spec.name}: {total} runs in [bold]{out}[/]")
@@ -265,6 +249,48 @@ def sensitivity(
             t.add_row(*[f"{r[c]:.4f}" if isinstance(r[c], float) else str(r[c]) for c in cols])
         out_console.print(t)
     out_console.print(f"indices written to [bold]{out / 'sensitivity.csv'}[/]")
+
+
+@app.command()
+def validate(
+    fast: Annotated[bool, typer.Option("--fast", help="10 seeds per arm instead of 30.")] = False,
+    seeds: Annotated[int | None, typer.Option(help="Seeds per arm.")] = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Run the calibration patterns of the reported cases; exit 1 if any fails."""
+    from sim.validation import run_patterns, task_count
+
+    n = seeds or (10 if fast else 30)
+    with Progress(*_bar_columns("runs"), console=err_console, transient=True) as progress:
+        bar = progress.add_task("patterns", total=task_count(n))
+        rows = run_patterns(
+            n, workers or os.cpu_count() or 1, on_done=lambda: progress.advance(bar)
+        )
+    t = Table(
+        title=f"Validation patterns ({n} seeds per arm, mean and 95% CI)", header_style="bold"
+    )
+    for c in ("pattern", "source", "target", "model value", "result"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        verdict = "[green]pass[/]" if r["passed"] else "[red]FAIL[/]"
+        t.add_row(r["pattern"], r["source"], r["target"], r["model"], verdict)
+    out_console.print(t)
+    failed = [r["pattern"] for r in rows if not r["passed"]]
+    if failed:
+        err_console.print(f"[red]failed:[/] {', '.join(failed)}")
+        raise typer.Exit(1)
+
+
+def _bar_columns(unit: str) -> list:
+    return [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    ]
 
 
 def main() -> None:  # pragma: no cover - console entry

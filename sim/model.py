@@ -182,7 +182,9 @@ class NeighbourhoodModel(mesa.Model):
         idx = b.open_cases(0)
         if len(idx) == 0:
             return
-        settle = rng.random(len(idx)) < d.self_settle * (1.0 - b.difficulty[idx])
+        age = day - b.opened[idx]
+        p_settle = d.self_settle * (1.0 - b.difficulty[idx]) * np.exp(-age / d.self_settle_days)
+        settle = rng.random(len(idx)) < p_settle
         b.close(idx[settle], dsp.RESOLVED, day)
         self._resolve(idx[settle], 0, day)
         idx = idx[~settle & (b.reported_day[idx] < 0)]

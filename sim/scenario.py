@@ -140,7 +140,7 @@ class Grid(Spec):
         40, ge=0, le=1000, description="Households a worker visits a week."
     )
     wish_rate: float = Field(
-        0.4,
+        0.6,
         ge=0,
         le=20,
         description="Micro-wishes a household forms a year (collected on visits) [Changgou].",
@@ -224,6 +224,9 @@ class Disputes(Spec):
     difficulty_sd: float = Field(0.15, ge=0, le=1, description="Spread of case difficulty.")
     self_settle: float = Field(
         0.03, ge=0, le=1, description="Daily chance neighbours settle a case themselves (L0)."
+    )
+    self_settle_days: float = Field(
+        30.0, gt=0, description="Neighbours' chance fades as exp(-age / self_settle_days)."
     )
     report_rate: float = Field(
         0.12, ge=0, le=1, description="Daily chance a party reports, times its trust."

@@ -173,5 +173,8 @@ parameters:
     table = sensitivity(out, spec)
     assert set(table.columns) >= {"metric", "parameter", "mu_star", "mu_star_conf", "sigma"}
     assert len(table) == 2 * 3
-    for _, g in table.groupby("metric"):
-        assert g.sort_values("rank").parameter.iloc[-1] == "trust.gain_project"
+    l2 = table[table.metric == "disputes.resolved_by_level.L2"].sort_values("rank")
+    assert l2.parameter.iloc[-1] == "trust.gain_project"
+    assert l2.parameter.iloc[0] == "meetings.council_per_month"
+    l1 = table[table.metric == "disputes.resolved_by_level.L1"].sort_values("rank")
+    assert l1.parameter.iloc[0] == "party.density"
