@@ -60,6 +60,25 @@ def _load(path: Path | None, sets: list[str] | None) -> Scenario:
         raise  # unreachable; keeps type checkers content
 
 
+@scenario_app.command("doc")
+def scenario_doc(
+    write: Annotated[
+        Path | None, typer.Option(help="Rewrite the generated table inside this document.")
+    ] = None,
+) -> None:
+    """Print the table of every scenario parameter (or update it in docs/ODD.md)."""
+    from sim.docs import parameter_table, update_document
+
+    if write is None:
+        sys.stdout.write(parameter_table())
+        return
+    try:
+        changed = update_document(write)
+    except (OSError, ValueError) as exc:
+        fail(f"{write}: {exc}; it needs the BEGIN/END PARAMETERS markers")
+    out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
+
+
 @app.command()
 def run(
     scenario: ScenarioArg = None,

@@ -176,20 +176,21 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
     for part in loc:
         if isinstance(part, int):
             continue
-        model = _as_model(current)
+        model = model_of(current)
         if model is None or part not in model.model_fields:
             return None
         current = model.model_fields[part].annotation
-    return _as_model(current)
+    return model_of(current)
 
 
-def _as_model(tp: Any) -> type[BaseModel] | None:
+def model_of(tp: Any) -> type[BaseModel] | None:
+    """The schema class inside a type annotation (list, optional...), if any."""
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return tp
     origin = typing.get_origin(tp)
     if origin in (list, typing.Union, types.UnionType) or origin is not None:
         for arg in typing.get_args(tp):
-            found = _as_model(arg)
+            found = model_of(arg)
             if found is not None:
                 return found
     return None

@@ -23,3 +23,30 @@ def test_fast_validate_passes_every_pattern():
     for key in ("P1", "P2", "P3", "P4", "P5"):
         assert key in r.stdout
     assert "FAIL" not in r.stdout
+
+
+def test_odd_parameter_table_is_up_to_date():
+    from pathlib import Path
+
+    from sim.docs import document_block, parameter_table
+
+    odd = Path(__file__).parent.parent / "docs" / "ODD.md"
+    assert document_block(odd) == parameter_table(), "run: sim scenario doc --write docs/ODD.md"
+
+
+def test_odd_covers_the_protocol_sections():
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "ODD.md").read_text()
+    for heading in (
+        "Purpose and patterns",
+        "Entities, state variables",
+        "Process overview",
+        "Design concepts",
+        "Initialization",
+        "Input data",
+        "Submodels",
+    ):
+        assert heading in text
+    for label in ("[Kening]", "[Yongyuan-41]", "[Changgou]", "[Xuanwu]", "[Xi'an]", "[Fugu]"):
+        assert label in text
