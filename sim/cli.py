@@ -300,6 +300,78 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Reduced sizes and steps (for CI).")
+    ] = False,
+    reps: Annotated[int | None, typer.Option(help="Repetitions (median reported).")] = None,
+) -> None:
+    """Time the Aoyuan and Xuanwu scenarios against Mesa's BoltzmannWealth; scaling; sweeps."""
+    from sim import bench as b
+
+    reps = reps or (1 if quick else 3)
+    days = 30 if quick else 365
+    aoyuan = load_scenario(b.SCENARIOS / "aoyuan.yaml", [f"days={days}"])
+    xuanwu = load_scenario(b.SCENARIOS / "xuanwu_district.yaml", [f"days={days}"])
+    results = []
+    with err_console.status("benchmarking...") as status:
+        status.update(f"Aoyuan, {aoyuan.total_households()} households x {days} days")
+        results.append(b.bench_scenario("Aoyuan (sim)", aoyuan, reps))
+        status.update(f"Xuanwu district, {xuanwu.total_households()} households")
+        results.append(b.bench_scenario("Xuanwu district (sim)", xuanwu, reps))
+        status.update("Mesa BoltzmannWealth at Aoyuan's size")
+        results.append(b.bench_boltzmann(aoyuan.total_households(), days, reps))
+        status.update("scaling")
+        sizes = [1000, 5000] if quick else [1000, 5000, 15000, 60000]
+        scale = b.scaling(sizes, 365, reps)
+        status.update("sweep")
+        n_runs = 10 if quick else 100
+        sweep_s = b.sweep_speed(n_runs, 2, days)
+    t = Table(title=f"Benchmark ({days} steps, median of {reps})", header_style="bold")
+    for c in ("model", "agents", "steps", "wall s", "agent-steps/s", "peak MB"):
+        t.add_column(c, justify="right" if c != "model" else "left")
+    for r in results:
+        t.add_row(
+            r.name,
+            f"{r.agents:,}",
+            str(r.steps),
+            f"{r.seconds:.3f}",
+            f"{r.agent_steps_per_s:,.0f}",
+            f"{r.peak_mb:.0f}",
+        )
+    out_console.print(t)
+    ratio = results[0].agent_steps_per_s / results[2].agent_steps_per_s
+    out_console.print(
+        f"throughput ratio sim / BoltzmannWealth at the same size: [bold]{ratio:.1f}x[/]"
+    )
+    st = Table(title="Scaling: seconds per simulated year", header_style="bold")
+    for c in ("households", "s / year", "ms / year / 1k households"):
+        st.add_column(c, justify="right")
+    for n, sec in scale:
+        st.add_row(f"{n:,}", f"{sec:.3f}", f"{1000 * sec / n * 1000:.1f}")
+    out_console.print(st)
+    n_arr, s_arr = np.array([n for n, _ in scale], float), np.array([v for _, v in scale])
+    slope, intercept = np.polyfit(n_arr, s_arr, 1)
+    resid = s_arr - (intercept + slope * n_arr)
+    r2 = 1 - resid.var() / s_arr.var() if s_arr.var() > 0 else 1.0
+    out_console.print(
+        f"linear fit: {intercept:.3f} s + {slope * 1000:.4f} s per 1k households (R2 {r2:.3f})"
+    )
+    out_console.print(
+        f"sweep: {n_runs} Changgou runs x {days} days on 2 workers: [bold]{sweep_s:.1f} s[/]"
+    )
+    targets = [
+        ("Aoyuan year <= 1 s", results[0].seconds * 365 / days <= 1.0),
+        ("district year <= 15 s", results[1].seconds * 365 / days <= 15.0),
+        ("district peak memory <= 2 GB", results[1].peak_mb <= 2048),
+        ("throughput >= 10x BoltzmannWealth", ratio >= 10),
+        ("100-run sweep <= 60 s on 2 workers", quick or sweep_s <= 60),
+    ]
+    for name, ok in targets:
+        out_console.print(f"  {'[green]met[/]' if ok else '[red]MISSED[/]'}  {name}")
+
+
 def _bar_columns(unit: str) -> list:
     return [
         TextColumn("[bold]{task.description}"),
