@@ -372,6 +372,45 @@ def bench(
         out_console.print(f"  {'[green]met[/]' if ok else '[red]MISSED[/]'}  {name}")
 
 
+@app.command()
+def dashboard(
+    results: Annotated[Path, typer.Argument(help="Folder of runs and sweeps.")] = Path("results"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8050,
+) -> None:
+    """Serve the interactive dashboard on 127.0.0.1 (read-only over RESULTS)."""
+    from sim.dashboard.app import create_app
+
+    if not results.is_dir():
+        fail(f"{results}: no such folder; give the folder holding your runs and sweeps")
+    app = create_app(results)
+    cat = app.catalog
+    msg = cat.message()
+    if msg:
+        err_console.print(f"[yellow]warning:[/] {msg}")
+    for p in cat.problems:
+        err_console.print(f"[yellow]warning:[/] {p}")
+    out_console.print(
+        f"{len(cat.runs())} runs, {len(cat.sweeps())} sweeps in {results}; "
+        f"dashboard at [bold]http://127.0.0.1:{port}/[/] (Ctrl-C to stop)"
+    )
+    app.run(host="127.0.0.1", port=port, debug=False)
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="A run or sweep folder.")],
+    html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
+) -> None:
+    """Write a self-contained HTML report of a run or sweep (for sharing without a server)."""
+    from sim.report import write_report
+
+    try:
+        out = write_report(folder, html)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    out_console.print(f"report written to [bold]{out}[/]")
+
+
 def _bar_columns(unit: str) -> list:
     return [
         TextColumn("[bold]{task.description}"),

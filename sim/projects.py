@@ -74,6 +74,7 @@ class ProjectPortfolio:
         self.rng = model.project_rng
         self.states = [self._expand(p) for p in model.scenario.projects]
         self.vote_rows: list[dict] = []
+        self.snapshots: list[tuple[int, int, np.ndarray]] = []
 
     # ---------------------------------------------------------------- set-up
     def _expand(self, spec: Project) -> ProjectState:
@@ -107,6 +108,8 @@ class ProjectPortfolio:
                 self._canvass(st, day)
                 self._diffuse(st)
             self._votes(st, day)
+        if day % 7 == 6 or day == self.model.scenario.days - 1:
+            self._snapshot(day)
 
     # -------------------------------------------------------------- proposal
     def _propose(self, st: ProjectState, day: int) -> None:
@@ -345,6 +348,36 @@ class ProjectPortfolio:
         st.interest[sel] = np.clip(st.interest[sel] + new - old, 0.0, 1.0)
 
     # --------------------------------------------------------------- outputs
+    def _snapshot(self, day: int) -> None:
+        """Record mean effective support per building (weekly, for maps)."""
+        nb = self.model.world.n_buildings
+        for k, st in enumerate(self.states):
+            e = st.effective()
+            ok = ~np.isnan(e)
+            if not ok.any():
+                continue
+            b = self.model.world.hh_building[st.members[ok]]
+            cnt = np.bincount(b, minlength=nb)
+            mean = np.bincount(b, e[ok], minlength=nb) / np.maximum(cnt, 1)
+            self.snapshots.append((day, k, np.where(cnt > 0, mean, np.nan)))
+
+    def building_support(self) -> pd.DataFrame:
+        """Weekly mean effective support per building and project."""
+        nb = self.model.world.n_buildings
+        frames = [
+            pd.DataFrame(
+                {
+                    "day": day,
+                    "project": self.states[k].spec.name,
+                    "building": np.arange(nb),
+                    "support": sup,
+                }
+            ).dropna()
+            for day, k, sup in self.snapshots
+        ]
+        cols = ["day", "project", "building", "support"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
     def mean_support(self, k: int) -> float:
         """Mean effective support among members of started instances of project ``k``."""
         st = self.states[k]
@@ -356,7 +389,7 @@ class ProjectPortfolio:
         return int((self.states[k].status == PASSED).sum())
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``projects`` (one row per instance) and ``votes`` (one row per vote)."""
+        """``projects`` (one row per instance), ``votes`` and weekly ``building_support``."""
         rows = []
         w = self.model.world
         for st in self.states:
@@ -396,7 +429,7 @@ class ProjectPortfolio:
             )
         projects = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
         votes = pd.DataFrame(self.vote_rows)
-        return {"projects": projects, "votes": votes}
+        return {"projects": projects, "votes": votes, "building_support": self.building_support()}
 
     def summary(self) -> dict:
         """Headline project metrics (flat keys ``projects.*``)."""

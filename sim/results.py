@@ -22,7 +22,16 @@ import pandas as pd
 from sim.model import NeighbourhoodModel
 from sim.scenario import scenario_dict
 
-TABLES = ("timeseries", "disputes", "meetings", "projects", "votes")
+TABLES = (
+    "timeseries",
+    "disputes",
+    "meetings",
+    "projects",
+    "votes",
+    "buildings",
+    "network",
+    "building_support",
+)
 PACKAGES = ("sim", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic")
 
 
@@ -79,10 +88,27 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
     ts.insert(1, "date", start + ts["day"].to_numpy().astype("timedelta64[D]"))
     meet_cols = ["day", "kind", "compound", "scope", "attendance", "party_attendance"]
     meetings = pd.DataFrame(model.meeting_log.rows, columns=[*meet_cols, "items", "resolved"])
+    w = model.world
+    buildings = pd.DataFrame(
+        {
+            "building": np.arange(w.n_buildings),
+            "compound": w.b_compound,
+            "compound_name": np.array(w.compound_names)[w.b_compound],
+            "x": w.b_pos[:, 0],
+            "y": w.b_pos[:, 1],
+            "households": w.b_size,
+            "units": w.b_units,
+            "floors": w.b_floors,
+        }
+    )
+    edges = [(a, b, d.get("kind", "")) for a, b, d in w.building_graph.edges(data=True)]
+    network = pd.DataFrame(edges, columns=["source", "target", "kind"])
     out = {
         "timeseries": ts,
         "disputes": model.book.frame(model.category_names),
         "meetings": meetings,
+        "buildings": buildings,
+        "network": network,
     }
     out.update(model.project_tables())
     return out

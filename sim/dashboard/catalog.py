@@ -1,0 +1,152 @@
+"""Finding and reading runs and sweeps under a results folder, read-only and path-safe.
+
+The dashboard never takes a path from the browser: it lists what it found under its root and
+looks entries up by their key (the folder's path relative to the root) in that list only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A run or sweep folder found under the root."""
+
+    key: str
+    kind: str  # "run" or "sweep"
+    path: Path
+    label: str
+
+
+@dataclass
+class Catalog:
+    """Everything found under a results folder, with the folders that could not be read."""
+
+    root: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def runs(self) -> list[Entry]:
+        """Run entries, sorted by key."""
+        return [e for e in self.entries.values() if e.kind == "run"]
+
+    def sweeps(self) -> list[Entry]:
+        """Sweep entries, sorted by key."""
+        return [e for e in self.entries.values() if e.kind == "sweep"]
+
+    def get(self, key: str | None, kind: str) -> Entry | None:
+        """The entry with this key and kind, or None (never a path outside the catalogue)."""
+        e = self.entries.get(key or "")
+        return e if e is not None and e.kind == kind else None
+
+    def message(self) -> str | None:
+        """A clear message when there is nothing to show."""
+        if not self.root.is_dir():
+            return f"The results folder {self.root} does not exist."
+        if not self.entries:
+            return (
+                f"No runs or sweeps found in {self.root}. Make some with `sim run --out "
+                f"{self.root}/my-run` or `sim sweep SPEC --out {self.root}/my-sweep`."
+            )
+        return None
+
+
+def discover(root: str | Path) -> Catalog:
+    """Find run folders (``summary.json``) and sweep folders (``sweep.json``) under ``root``."""
+    root = Path(root).resolve()
+    cat = Catalog(root)
+    if not root.is_dir():
+        return cat
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        depth = len(here.relative_to(root).parts)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        key = here.relative_to(root).as_posix() or "."
+        if "sweep.json" in filenames:
+            _add(cat, key, "sweep", here, "sweep.json")
+            dirnames[:] = []
+        elif "summary.json" in filenames:
+            _add(cat, key, "run", here, "summary.json")
+            dirnames[:] = []
+        elif depth >= MAX_DEPTH:
+            dirnames[:] = []
+    return cat
+
+
+def _add(cat: Catalog, key: str, kind: str, path: Path, marker: str) -> None:
+    try:
+        data = json.loads((path / marker).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if kind == "run" and not (path / "timeseries.parquet").exists():
+            raise ValueError("timeseries.parquet is missing")
+        if kind == "sweep" and "spec" not in data:
+            raise ValueError("no spec in sweep.json")
+    except (OSError, ValueError) as exc:
+        cat.problems.append(f"{key}: unreadable {kind} ({exc})")
+        return
+    name = data.get("spec", {}).get("name", "") if kind == "sweep" else ""
+    label = f"{key} ({name})" if name else key
+    cat.entries[key] = Entry(key, kind, path, label)
+
+
+@lru_cache(maxsize=32)
+def load_run(path: Path) -> dict:
+    """All tables of a run folder, plus summary and manifest (cached)."""
+    from sim.results import read_run
+
+    return read_run(path)
+
+
+@lru_cache(maxsize=16)
+def load_report(path: Path) -> pd.DataFrame:
+    """The tidy per-point report of a sweep (computed in memory; nothing is written)."""
+    from sim.analysis import report, sweep_meta
+
+    metrics = sweep_meta(path)["spec"]["metrics"]
+    runs = _metric_columns(path)
+    extra = [c for c in runs if c not in metrics]
+    return report(path, metrics + extra)
+
+
+def _metric_columns(path: Path) -> list[str]:
+    from sim.analysis import runs_frame
+
+    df = runs_frame(path)
+    skip = {"run_id", "point", "replicate", "seed"}
+    return [
+        c
+        for c in df.columns
+        if c not in skip and not c.startswith("param:") and pd.api.types.is_numeric_dtype(df[c])
+    ]
+
+
+@lru_cache(maxsize=16)
+def load_sensitivity(path: Path) -> pd.DataFrame:
+    """Sensitivity indices of a Morris/Sobol sweep (from sensitivity.csv, or computed)."""
+    from sim.analysis import sensitivity, sweep_meta
+    from sim.sweep_spec import SweepSpec
+
+    csv = path / "sensitivity.csv"
+    if csv.exists():
+        return pd.read_csv(csv)
+    spec = SweepSpec.model_validate(sweep_meta(path)["spec"])
+    if spec.design not in ("morris", "sobol"):
+        return pd.DataFrame()
+    return sensitivity(path, spec)
+
+
+def sweep_design(path: Path) -> str:
+    """The design of a sweep (grid, lhs, morris, sobol)."""
+    from sim.analysis import sweep_meta
+
+    return sweep_meta(path)["spec"]["design"]
