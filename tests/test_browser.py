@@ -1,0 +1,145 @@
+"""Browser tests: Debian's chromium driven by playwright (headless, --no-sandbox).
+
+A missing browser fails these tests; they are never skipped.
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+from dashboard_fixtures import make_results
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from sim.dashboard.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    results = make_results(tmp_path_factory.mktemp("browser"))
+    app = create_app(results)
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 1400})
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.errors = errors
+        yield pg
+        browser.close()
+
+
+def graph_data(page, graph_id):
+    return page.evaluate(
+        f"() => {{ const g = document.querySelector('#{graph_id} .js-plotly-plot');"
+        " return g && g.data ? g.data.map(t => ({name: t.name, type: t.type,"
+        " n: (t.y || t.z || []).length,"
+        " z: t.z ? (t.z._inputArray || t.z) : null})) : null; }"
+    )
+
+
+def wait_graph(page, graph_id, predicate=lambda d: d, timeout=20000):
+    page.wait_for_function(
+        f"() => {{ const g = document.querySelector('#{graph_id} .js-plotly-plot');"
+        " return g && g.data && g.data.length > 0; }",
+        timeout=timeout,
+    )
+    data = graph_data(page, graph_id)
+    assert predicate(data), data
+    return data
+
+
+def pick(page, dropdown_id, option_text):
+    """Open a dropdown, search for an option and take it."""
+    page.locator(f"#{dropdown_id}").click()
+    search = page.locator(".dash-dropdown-search")
+    search.wait_for(state="visible")
+    search.fill(option_text)
+    page.get_by_role("option", name=option_text, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def test_home_lists_results(page, server):
+    page.goto(server + "/")
+    page.get_by_text("2 runs").wait_for()
+    page.get_by_text("2 sweeps").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "home.png"))
+
+
+def test_run_page_and_metric_picker(page, server):
+    page.goto(server + "/run")
+    before = wait_graph(page, "run-series")
+    wait_graph(page, "run-network")
+    page.locator("#run-disputes table").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "run.png"), full_page=True)
+    names = [t["name"] for t in before]
+    assert "open_disputes" in names
+    # clear the metric picker, then pick one metric: the figure follows
+    page.locator("#run-metrics .dash-dropdown-clear").click()
+    page.wait_for_function(
+        "() => { const g = document.querySelector('#run-series .js-plotly-plot');"
+        " return g && g.data.length === 0; }",
+        timeout=15000,
+    )
+    pick(page, "run-metrics", "mean_trust")
+    page.wait_for_function(
+        "() => { const g = document.querySelector('#run-series .js-plotly-plot');"
+        " return g && g.data.length === 1 && g.data[0].name === 'mean_trust'; }",
+        timeout=15000,
+    )
+    assert graph_data(page, "run-series") != before
+    assert not page.errors
+
+
+def test_sweep_page_heatmap_and_metric_change(page, server):
+    page.goto(server + "/sweep")
+    heat = wait_graph(page, "sweep-heatmap", lambda d: d[0]["type"] == "heatmap")
+    wait_graph(page, "sweep-line")
+    page.screenshot(path=str(ARTIFACTS / "sweep.png"), full_page=True)
+    pick(page, "sweep-metric", "disputes.resolved_by_level.L2")
+    page.wait_for_function(
+        "() => { const g = document.querySelector('#sweep-heatmap .js-plotly-plot');"
+        " return g && g.layout.title.text === 'disputes.resolved_by_level.L2'; }",
+        timeout=15000,
+    )
+    after = graph_data(page, "sweep-heatmap")
+    assert after[0]["z"] != heat[0]["z"]
+    # no councils -> no L2 resolutions: the first column is zero
+    assert all(row[0] == 0 for row in after[0]["z"])
+
+
+def test_sensitivity_page(page, server):
+    page.goto(server + "/sensitivity")
+    data = wait_graph(page, "sens-graph", lambda d: {t["name"] for t in d} == {"mu*", "sigma"})
+    assert data[0]["n"] == 3
+    page.screenshot(path=str(ARTIFACTS / "sensitivity.png"), full_page=True)
+
+
+def test_compare_page(page, server):
+    page.goto(server + "/compare")
+    bars = wait_graph(page, "cmp-bars", lambda d: len(d) == 2)
+    wait_graph(page, "cmp-series", lambda d: len(d) == 2)
+    page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+    assert {t["name"] for t in bars} == {"run-default", "run-projects"}

@@ -1,0 +1,156 @@
+import json
+import shutil
+
+import pytest
+from dashboard_fixtures import make_results
+
+from sim.dashboard import app as dapp
+from sim.dashboard.catalog import discover
+from sim.report import write_report
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    return make_results(tmp_path_factory.mktemp("dash"))
+
+
+@pytest.fixture(scope="module")
+def cat(results):
+    return discover(results)
+
+
+def snapshot(folder):
+    return sorted(
+        (str(p.relative_to(folder)), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in folder.rglob("*")
+    )
+
+
+def test_catalog_finds_runs_and_sweeps(cat):
+    assert {e.key for e in cat.runs()} == {"run-default", "run-projects"}
+    assert {e.key for e in cat.sweeps()} == {"sweeps/grid", "sweeps/morris"}
+    assert cat.message() is None and cat.problems == []
+
+
+def test_lookups_never_leave_the_catalogue(cat):
+    for key in ("../", "..", "/etc", "../../etc/passwd", "sweeps/grid", None, ""):
+        assert cat.get(key, "run") is None
+    assert cat.get("sweeps/grid", "sweep") is not None
+    fig_ts, fig_net, *_ = dapp.run_view(cat, "../../etc", ["open_disputes"], None, 0)
+    assert "unknown run" in json.dumps(fig_ts.to_plotly_json())
+
+
+def test_run_callbacks(cat):
+    opts, chosen, colours, colour, day_max, day = dapp.run_controls(cat, "run-projects")
+    assert "open_disputes" in chosen and day_max == 89
+    assert any(c["value"] == "support:elevators" for c in colours)
+    ts, net, disputes, meetings, votes, scenario = dapp.run_view(
+        cat, "run-projects", ["open_disputes"], "open_disputes", 30
+    )
+    assert [t.name for t in ts.data] == ["open_disputes"]
+    assert "day 30" in net.layout.title.text
+    ts2, net2, *_ = dapp.run_view(
+        cat, "run-projects", ["mean_trust", "failed"], "support:elevators", 80
+    )
+    assert [t.name for t in ts2.data] == ["mean_trust", "failed"]
+    assert "support" in net2.layout.title.text
+    assert list(net.data[1].marker.color) != list(net2.data[1].marker.color)
+    assert json.loads(scenario)["name"] == "elevator_and_gas"
+
+
+def test_sweep_callbacks(cat):
+    m_opts, metric, x_opts, x, y_opts, y, filters = dapp.sweep_controls(cat, "sweeps/grid")
+    assert x == "meetings.council_per_month" and y == "party.density"
+    heat, line = dapp.sweep_view(cat, "sweeps/grid", metric, x, y, [], [])
+    assert heat.data[0].z.shape == (2, 2)
+    assert "95% CI" in heat.data[0].text[0][0]
+    assert len(line.data) == 4  # band + line for each of the two party densities
+    heat2, _ = dapp.sweep_view(cat, "sweeps/grid", "disputes.resolved_by_level.L2", x, y, [], [])
+    # no councils -> no L2 resolutions: the x=0 column is zero
+    assert (heat2.data[0].z[:, 0] == 0).all()
+    ids = [{"type": "sweep-filter", "param": "party.density"}]
+    _, line_f = dapp.sweep_view(cat, "sweeps/grid", metric, x, x, ["0.1"], ids)
+    assert len(line_f.data) == 2
+
+
+def test_sensitivity_and_compare_callbacks(cat):
+    opts, metric = dapp.sensitivity_controls(cat, "sweeps/morris")
+    assert metric == "disputes.resolution_rate"
+    fig = dapp.sensitivity_view(cat, "sweeps/morris", metric)
+    assert {t.name for t in fig.data} == {"mu*", "sigma"}
+    assert len(fig.data[0].y) == 3
+    bars, lines = dapp.compare_view(
+        cat, ["run-default", "run-projects"], ["disputes.resolution_rate"], "open_disputes"
+    )
+    assert len(bars.data) == 2 and len(lines.data) == 2
+
+
+def test_empty_missing_and_malformed_folders(tmp_path):
+    assert "No runs or sweeps" in discover(tmp_path).message()
+    assert "does not exist" in discover(tmp_path / "nope").message()
+    bad = tmp_path / "broken"
+    bad.mkdir()
+    (bad / "summary.json").write_text("{not json")
+    cat = discover(tmp_path)
+    assert cat.problems and "broken" in cat.problems[0]
+    page = dapp.run_page(cat)
+    assert "No runs" in str(page) or "No runs" in json.dumps(page.to_plotly_json(), default=str)
+
+
+def test_app_serves_pages_without_writing_or_leaking(results, tmp_path):
+    before = snapshot(results)
+    app = dapp.create_app(results)
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/run").status_code == 200
+    for url in (
+        "/assets/../../pyproject.toml",
+        "/_dash-component-suites/../../../etc/passwd",
+        "/../summary.json",
+        "/assets/%2e%2e/%2e%2e/pyproject.toml",
+    ):
+        r = client.get(url)
+        body = r.get_data(as_text=True)
+        assert "mesa" not in body and "root:" not in body
+    for key, kind in (
+        ("run-projects", "run"),
+        ("sweeps/grid", "sweep"),
+        ("sweeps/morris", "sweep"),
+    ):
+        entry = app.catalog.get(key, kind)
+        if kind == "run":
+            dapp.run_view(app.catalog, key, ["open_disputes"], "open_disputes", 10)
+        else:
+            dapp.sweep_controls(app.catalog, key)
+            dapp.sensitivity_controls(app.catalog, key)
+        assert entry is not None
+    assert snapshot(results) == before
+
+
+def test_cli_dashboard_rejects_a_missing_folder(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "dashboard", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "no such folder" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_html_reports_are_self_contained(results, tmp_path):
+    for src in (
+        results / "run-projects",
+        results / "sweeps" / "grid",
+        results / "sweeps" / "morris",
+    ):
+        out = write_report(src, tmp_path / f"{src.name}.html")
+        text = out.read_text()
+        assert text.count("<script") >= 2 and "plotly" in text.lower()
+        assert '<script src="http' not in text  # plotly.js is inlined, nothing loaded
+        assert len(text) > 1_000_000
+    with pytest.raises(FileNotFoundError):
+        write_report(tmp_path, tmp_path / "x.html")
+    shutil.rmtree(tmp_path)
