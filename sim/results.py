@@ -191,3 +191,14 @@ def read_run(path: str | Path) -> dict[str, Any]:
 def read_table(path: str | Path, name: str) -> pd.DataFrame:
     """Read one table (``timeseries``, ``disputes``, ...) of a run folder."""
     return pd.read_parquet(Path(path) / f"{name}.parquet")
+
+
+def open_sweep(path: str | Path):
+    """DuckDB access over a sweep folder's parquet files (see :func:`sim.analysis.open_sweep`).
+
+    Returns:
+        A DuckDB connection with the views ``runs``, ``points`` and ``series``.
+    """
+    from sim.analysis import open_sweep as _open
+
+    return _open(path)

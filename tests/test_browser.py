@@ -143,3 +143,19 @@ def test_compare_page(page, server):
     wait_graph(page, "cmp-series", lambda d: len(d) == 2)
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
     assert {t["name"] for t in bars} == {"run-default", "run-projects"}
+
+
+def test_html_report_opens_in_the_browser(page, tmp_path_factory):
+    from sim.report import write_report
+
+    base = tmp_path_factory.mktemp("report")
+    results = make_results(base)
+    out = write_report(results / "sweeps" / "grid", base / "grid.html")
+    page.goto(out.as_uri())
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length >= 2"
+        " && document.querySelector('.js-plotly-plot').data.length > 0",
+        timeout=20000,
+    )
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+    assert not page.errors

@@ -154,3 +154,24 @@ def test_html_reports_are_self_contained(results, tmp_path):
     with pytest.raises(FileNotFoundError):
         write_report(tmp_path, tmp_path / "x.html")
     shutil.rmtree(tmp_path)
+
+
+def test_sobol_sensitivity_figure():
+    import pandas as pd
+
+    from sim.dashboard.figures import sensitivity_figure
+
+    t = pd.DataFrame(
+        {
+            "metric": ["m", "m"],
+            "parameter": ["a", "b"],
+            "S1": [0.6, 0.1],
+            "S1_conf": [0.05, 0.02],
+            "ST": [0.7, 0.2],
+            "ST_conf": [0.05, 0.03],
+            "rank": [1, 2],
+        }
+    )
+    fig = sensitivity_figure(t, "m")
+    assert [tr.name for tr in fig.data] == ["S1", "ST"]
+    assert "Sobol" in fig.layout.title.text

@@ -178,3 +178,38 @@ parameters:
     assert l2.parameter.iloc[0] == "meetings.council_per_month"
     l1 = table[table.metric == "disputes.resolved_by_level.L1"].sort_values("rank")
     assert l1.parameter.iloc[0] == "party.density"
+
+
+def test_results_module_opens_sweeps(reference):
+    from sim.results import open_sweep as open_from_results
+
+    spec, df = reference
+    con = open_from_results(spec.parent / "out")
+    n = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    assert n == len(df)
+    assert con.execute("SELECT count(*) FROM points").fetchone()[0] == 4
+
+
+def test_sobol_sensitivity_shape(tmp_path):
+    spec_path = write_spec(
+        tmp_path,
+        """
+name: sobol
+days: 60
+design: sobol
+samples: 8
+replicates: 1
+metrics: [disputes.resolved_by_level.L2]
+parameters:
+  meetings.council_per_month: {min: 0, max: 8}
+  trust.gain_project: {min: 0, max: 1}
+""",
+    )
+    spec, tasks, out = prepare(spec_path, tmp_path / "s")
+    assert len(tasks) == 8 * (2 + 2)
+    execute(tasks, 2)
+    table = sensitivity(out, spec)
+    assert set(table.columns) >= {"S1", "S1_conf", "ST", "ST_conf", "rank"}
+    assert len(table) == 2
+    top = table.sort_values("rank").iloc[0]
+    assert top.parameter == "meetings.council_per_month"
