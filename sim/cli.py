@@ -47,7 +47,7 @@ SetOpt = Annotated[
 
 
 def fail(message: str, code: int = 2) -> None:
-    """Print an input error without a traceback and exit with ``code``."""
+    """Print an error without a traceback and exit with ``code`` (2: bad input)."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
     raise typer.Exit(code)
 
@@ -103,9 +103,12 @@ def run(
     from sim.results import summarize, write_run
 
     model = NeighbourhoodModel(sc)
-    with Progress(*_bar_columns("days"), console=err_console, transient=True) as progress:
-        task = progress.add_task(f"{sc.name} (seed {sc.seed})", total=sc.days)
-        model.run(on_day=lambda d: progress.update(task, completed=d))
+    try:
+        with Progress(*_bar_columns("days"), console=err_console, transient=True) as progress:
+            task = progress.add_task(f"{sc.name} (seed {sc.seed})", total=sc.days)
+            model.run(on_day=lambda d: progress.update(task, completed=d))
+    except KeyboardInterrupt:
+        fail("interrupted before the end; nothing was written", 130)
     path = write_run(model, out, sc.seed)
     print_summary(summarize(model), f"{sc.name}: {model.world.n_households} households")
     out_console.print(f"results written to [bold]{path}[/]")
@@ -167,9 +170,17 @@ def _run_sweep(spec_path: Path, out: Path | None, workers: int | None, dask: str
         fail(str(exc).replace("[", "\\["))
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
-    with Progress(*_bar_columns("runs"), console=err_console) as progress:
-        bar = progress.add_task(spec.name, total=total, completed=total - len(tasks))
-        execute(tasks, workers, dask, on_done=lambda _: progress.advance(bar))
+    try:
+        with Progress(*_bar_columns("runs"), console=err_console) as progress:
+            bar = progress.add_task(spec.name, total=total, completed=total - len(tasks))
+            execute(tasks, workers, dask, on_done=lambda _: progress.advance(bar))
+    except KeyboardInterrupt:
+        done = len(list((out / "runs" / "summary").glob("*.parquet")))
+        fail(
+            f"interrupted: {done} of {total} runs are saved in {out}; run the same command "
+            "again to finish the rest",
+            130,
+        )
     out_console.print(f"sweep {spec.name}: {total} runs in [bold]{out}[/]")
     return spec, out
 

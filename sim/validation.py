@@ -86,6 +86,10 @@ def _fmt(arms: dict[str, tuple], *names: str, digits: int = 2) -> str:
 KENING = "kening_tianyuancheng_gas.yaml"
 YONGYUAN = "yongyuan41_elevator.yaml"
 CHANGGOU = "changgou_xincun.yaml"
+CHANGGOU_ARMS = {
+    "default": Arm(CHANGGOU),
+    "no councils, no party": Arm(CHANGGOU, (*NO_MEETINGS, "party.density=0")),
+}
 
 PATTERNS: list[Pattern] = [
     Pattern(
@@ -151,10 +155,7 @@ PATTERNS: list[Pattern] = [
         "facts.md §6",
         "mediation resolves most cases that reach it",
         "share of cases reaching L1-L3 that are resolved >= 0.85 (default)",
-        {
-            "default": Arm(CHANGGOU),
-            "no councils, no party": Arm(CHANGGOU, (*NO_MEETINGS, "party.density=0")),
-        },
+        CHANGGOU_ARMS,
         _summary("disputes.mediation_success_rate"),
         lambda a: a["default"][0] >= 0.85,
         lambda a: _fmt(a, "default", "no councils, no party"),
@@ -165,10 +166,7 @@ PATTERNS: list[Pattern] = [
         "without councils and party members the share of closed cases resolved within the "
         "community falls clearly",
         "default minus no-councils-no-party >= 0.05",
-        {
-            "default": Arm(CHANGGOU),
-            "no councils, no party": Arm(CHANGGOU, (*NO_MEETINGS, "party.density=0")),
-        },
+        CHANGGOU_ARMS,
         _summary("disputes.resolved_in_community_share"),
         lambda a: a["default"][0] - a["no councils, no party"][0] >= 0.05,
         lambda a: _fmt(a, "default", "no councils, no party"),
