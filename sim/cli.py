@@ -177,7 +177,7 @@ def _run_sweep(spec_path: Path, out: Path | None, workers: int | None, dask: str
     except KeyboardInterrupt:
         done = len(list((out / "runs" / "summary").glob("*.parquet")))
         fail(
-            f"interrupted: {done} of {total} runs are saved in {out}; run the same command "
+            f"interrupted: {done} of {total} runs were saved in {out}; run the same command "
             "again to finish the rest",
             130,
         )

@@ -13,6 +13,7 @@ import copy
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
@@ -88,6 +89,11 @@ def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops handing out runs and keeps the rest."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     """A local process pool, or a Dask cluster's executor.
@@ -97,7 +103,9 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     """
     if dask is None:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_ignore_interrupts
+        ) as ex:
             yield ex
         return
     from distributed import Client, LocalCluster
@@ -213,7 +221,12 @@ def execute(
             if len(running) >= 4 * workers:
                 break
         while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+            try:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                for fut in running:
+                    fut.cancel()  # runs already going finish and are kept
+                raise
             for fut in done:
                 result = fut.result()
                 finished += 1
