@@ -175,3 +175,19 @@ def test_sobol_sensitivity_figure():
     fig = sensitivity_figure(t, "m")
     assert [tr.name for tr in fig.data] == ["S1", "ST"]
     assert "Sobol" in fig.layout.title.text
+
+
+def test_unreadable_results_give_a_message_not_a_trace(results, tmp_path):
+    broken = tmp_path / "results"
+    shutil.copytree(results, broken)
+    (broken / "run-projects" / "timeseries.parquet").write_text("not parquet")
+    for p in (broken / "sweeps" / "grid" / "runs" / "summary").glob("*.parquet"):
+        p.write_text("garbage")
+    cat = discover(broken)
+    ts, net, notice, *_ = dapp.run_view(cat, "run-projects", ["open_disputes"], None, 0)
+    assert "could not read" in json.dumps(ts.to_plotly_json())
+    *_, filters = dapp.sweep_controls(cat, "sweeps/grid")
+    assert "could not read" in json.dumps(filters[0].to_plotly_json(), default=str)
+    heat, _ = dapp.sweep_view(cat, "sweeps/grid", "disputes.resolution_rate",
+                              "party.density", "meetings.council_per_month", [], [])
+    assert "could not read" in json.dumps(heat.to_plotly_json())

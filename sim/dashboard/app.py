@@ -6,10 +6,12 @@ on the app by :func:`create_app`, so it can be unit-tested without a browser.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import dash
+import duckdb
 import pandas as pd
 from dash import ALL, Input, Output, State, dash_table, dcc, html
 
@@ -208,6 +210,32 @@ def _safe_design(path: Path) -> str:
 
 
 # ------------------------------------------------------------------------ callbacks
+READ_ERRORS = (OSError, ValueError, KeyError, IndexError, duckdb.Error)
+
+
+def guarded(fallback):
+    """Turn a read error inside a callback into a clear message instead of a stack trace."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except READ_ERRORS as exc:
+                return fallback(f"could not read these results: {exc}")
+
+        return inner
+
+    return wrap
+
+
+def _figs(n: int):
+    return lambda msg: (
+        tuple(fg.empty_figure(msg) for _ in range(n)) if n > 1 else fg.empty_figure(msg)
+    )
+
+
+@guarded(lambda msg: ([], [], [], None, 0, 0))
 def run_controls(cat: Catalog, key: str | None):
     """Metric options, colour options and day range for the chosen run."""
     e = cat.get(key, "run")
@@ -230,6 +258,7 @@ def run_controls(cat: Catalog, key: str | None):
     return _options(numeric), chosen, colours, "open_disputes", last, last
 
 
+@guarded(lambda msg: (*_figs(2)(msg), _notice(msg, "warning"), None, None, ""))
 def run_view(
     cat: Catalog, key: str | None, metrics: list[str] | None, colour: str | None, day: int | None
 ):
@@ -285,6 +314,7 @@ def _table(table_id: str, df: pd.DataFrame | None):
     )
 
 
+@guarded(lambda msg: ([], None, [], None, [], None, [_notice(msg, "warning")]))
 def sweep_controls(cat: Catalog, key: str | None):
     """Metric and parameter options and filter dropdowns for the chosen sweep."""
     e = cat.get(key, "sweep")
@@ -334,6 +364,7 @@ def _filters(rep: pd.DataFrame, params: list[str]) -> list:
     return out
 
 
+@guarded(_figs(2))
 def sweep_view(cat: Catalog, key, metric, x, y, filter_values, filter_ids):
     """Heatmap and line plot for the chosen sweep, metric, axes and filters."""
     e = cat.get(key, "sweep")
@@ -351,6 +382,7 @@ def sweep_view(cat: Catalog, key, metric, x, y, filter_values, filter_ids):
     return heat, line
 
 
+@guarded(lambda msg: ([], None))
 def sensitivity_controls(cat: Catalog, key):
     """Metric options of a sensitivity sweep."""
     e = cat.get(key, "sweep")
@@ -361,6 +393,7 @@ def sensitivity_controls(cat: Catalog, key):
     return _options(metrics), metrics[0] if metrics else None
 
 
+@guarded(_figs(1))
 def sensitivity_view(cat: Catalog, key, metric):
     """Bars of the indices."""
     e = cat.get(key, "sweep")
@@ -369,6 +402,7 @@ def sensitivity_view(cat: Catalog, key, metric):
     return fg.sensitivity_figure(load_sensitivity(e.path), metric)
 
 
+@guarded(_figs(2))
 def compare_view(cat: Catalog, keys, metrics, series_metric):
     """Bars of summary metrics and overlaid daily series of the chosen runs."""
     entries = [cat.get(k, "run") for k in keys or []]

@@ -107,9 +107,19 @@ def load_run(path: Path) -> dict:
     return read_run(path)
 
 
-@lru_cache(maxsize=16)
+def _finished(path: Path) -> int:
+    """Number of finished runs of a sweep (so cached reports follow a sweep in progress)."""
+    summary = path / "runs" / "summary"
+    return sum(1 for _ in summary.glob("*.parquet")) if summary.is_dir() else 0
+
+
 def load_report(path: Path) -> pd.DataFrame:
     """The tidy per-point report of a sweep (computed in memory; nothing is written)."""
+    return _load_report(path, _finished(path))
+
+
+@lru_cache(maxsize=16)
+def _load_report(path: Path, finished: int) -> pd.DataFrame:
     from sim.analysis import report, sweep_meta
 
     metrics = sweep_meta(path)["spec"]["metrics"]
@@ -130,9 +140,13 @@ def _metric_columns(path: Path) -> list[str]:
     ]
 
 
-@lru_cache(maxsize=16)
 def load_sensitivity(path: Path) -> pd.DataFrame:
     """Sensitivity indices of a Morris/Sobol sweep (from sensitivity.csv, or computed)."""
+    return _load_sensitivity(path, _finished(path))
+
+
+@lru_cache(maxsize=16)
+def _load_sensitivity(path: Path, finished: int) -> pd.DataFrame:
     from sim.analysis import sensitivity, sweep_meta
     from sim.sweep_spec import SweepSpec
 
