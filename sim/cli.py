@@ -111,7 +111,9 @@ def run(
         fail("interrupted before the end; nothing was written", 130)
     path = write_run(model, out, sc.seed)
     print_summary(summarize(model), f"{sc.name}: {model.world.n_households} households")
-    out_console.print(f"results written to [bold]{path}[/]")
+    out_console.print(
+        f"results written to [bold]{path}[/]; explore them with `sim dashboard {path.parent}`"
+    )
 
 
 def print_summary(summary: dict, title: str) -> None:

@@ -2,6 +2,7 @@ import json
 import shutil
 
 import pytest
+import yaml
 from dashboard_fixtures import make_results
 
 from sim.dashboard import app as dapp
@@ -55,7 +56,7 @@ def test_run_callbacks(cat):
     assert [t.name for t in ts2.data] == ["mean_trust", "failed"]
     assert "support" in net2.layout.title.text
     assert list(net.data[1].marker.color) != list(net2.data[1].marker.color)
-    assert json.loads(scenario)["name"] == "elevator_and_gas"
+    assert yaml.safe_load(scenario)["name"] == "elevator_and_gas"
 
 
 def test_sweep_callbacks(cat):
@@ -188,6 +189,13 @@ def test_unreadable_results_give_a_message_not_a_trace(results, tmp_path):
     assert "could not read" in json.dumps(ts.to_plotly_json())
     *_, filters = dapp.sweep_controls(cat, "sweeps/grid")
     assert "could not read" in json.dumps(filters[0].to_plotly_json(), default=str)
-    heat, _ = dapp.sweep_view(cat, "sweeps/grid", "disputes.resolution_rate",
-                              "party.density", "meetings.council_per_month", [], [])
+    heat, _ = dapp.sweep_view(
+        cat,
+        "sweeps/grid",
+        "disputes.resolution_rate",
+        "party.density",
+        "meetings.council_per_month",
+        [],
+        [],
+    )
     assert "could not read" in json.dumps(heat.to_plotly_json())

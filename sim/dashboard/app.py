@@ -7,12 +7,12 @@ on the app by :func:`create_app`, so it can be unit-tested without a browser.
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import dash
 import duckdb
 import pandas as pd
+import yaml
 from dash import ALL, Input, Output, State, dash_table, dcc, html
 
 from sim.dashboard import figures as fg
@@ -284,7 +284,9 @@ def run_view(
             values = fg.open_disputes_by_building(r["disputes"], len(b), day).astype(float)
             label = "open disputes"
         net = fg.network_figure(b, r["network"], values, label, day)
-    scenario = json.dumps(r["manifest"].get("scenario", {}), indent=2, ensure_ascii=False)
+    scenario = yaml.safe_dump(
+        r["manifest"].get("scenario", {}), sort_keys=False, allow_unicode=True
+    )
     return (
         series,
         net,
