@@ -48,6 +48,9 @@ class NeighbourhoodModel(mesa.Model):
         self.grid_wishes, self.grid_revisits = zeros.copy(), zeros.copy()
         self.pending_wishes = np.zeros(w.n_households, dtype=np.int32)
         self.compound_wishes = np.zeros(w.n_compounds, dtype=np.int64)
+        self.suggestions_waiting = np.zeros(w.n_compounds, dtype=np.int64)
+        self.suggestions_made = 0
+        self.suggestions_resolved = 0
         self.last_adhoc = np.full(w.n_compounds, -(10**6))
         self.has_l2 = len(self.calendar.council) > 0
         self.has_l3 = len(self.calendar.joint) > 0 or scenario.meetings.adhoc
@@ -143,11 +146,14 @@ class NeighbourhoodModel(mesa.Model):
         collected = self.pending_wishes[vis_idx]
         self.grid_wishes += np.bincount(grids, collected, minlength=w.n_grids).astype(np.int64)
         self.pending_wishes[vis_idx] = 0
-        self.compound_wishes += np.bincount(
-            w.hh_compound[vis_idx], collected, minlength=w.n_compounds
-        ).astype(np.int64)
         self.today["visits"] = len(vis_idx)
         self.today["wishes_collected"] = int(collected.sum())
+        # Dispatch: some wishes are actionable suggestions for the joint meeting [Changgou].
+        per_comp = np.bincount(w.hh_compound[vis_idx], collected, minlength=w.n_compounds)
+        self.compound_wishes += per_comp.astype(np.int64)
+        new_sugg = rng.binomial(per_comp.astype(np.int64), g.suggestion_share)
+        self.suggestions_waiting += new_sugg
+        self.suggestions_made += int(new_sugg.sum())
         return visited
 
     # ------------------------------------------------------- mediation ladder
@@ -309,6 +315,16 @@ class NeighbourhoodModel(mesa.Model):
         idx = dsp.agenda(b, b.open_cases(3), s.meetings.joint_agenda_size)
         attend = self._attend(JOINT_SCALE)
         self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
+        self._suggestions(len(idx))
+
+    def _suggestions(self, items_taken: int) -> None:
+        """The joint meeting takes up waiting suggestions in the agenda room disputes left."""
+        g = self.scenario.grid
+        room = max(self.scenario.meetings.joint_agenda_size - items_taken, 0)
+        taken = np.minimum(self.suggestions_waiting, room)
+        self.suggestions_waiting -= taken
+        p = min(g.suggestion_success * (0.5 + self.firm.service_quality), 1.0)
+        self.suggestions_resolved += int(self.patrol_rng.binomial(taken, p).sum())
 
     def _adhoc(self, day: int) -> None:
         """L3: a one-issue meeting for a case that waited too long at community level."""

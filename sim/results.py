@@ -72,6 +72,8 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
         "grid.visits": int(model.grid_visits.sum()),
         "grid.wishes_collected": int(model.grid_wishes.sum()),
         "grid.cases_found": int(model.grid_cases_found.sum()),
+        "grid.suggestions": int(model.suggestions_made),
+        "grid.suggestions_resolved": int(model.suggestions_resolved),
     }
     out.update(model.project_summary())
     return out

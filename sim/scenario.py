@@ -145,6 +145,18 @@ class Grid(Spec):
         le=20,
         description="Micro-wishes a household forms a year (collected on visits) [Changgou].",
     )
+    suggestion_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of collected wishes dispatched as suggestions to joint meetings.",
+    )
+    suggestion_success: float = Field(
+        0.45,
+        ge=0,
+        le=1,
+        description="Chance a suggestion taken up is carried out, times (0.5 + firm quality).",
+    )
 
 
 class PropertyFirm(Spec):
