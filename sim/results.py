@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.agents import GridWorker
 from sim.model import NeighbourhoodModel
 from sim.scenario import scenario_dict
 
@@ -32,6 +33,7 @@ TABLES = (
     "network",
     "building_support",
 )
+GRID_COUNTERS = ("visits_made", "cases_found", "wishes_collected", "revisits")
 PACKAGES = ("sim", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic")
 
 
@@ -53,6 +55,7 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
     mediated = df[(df.highest_level >= 1) & (df.status != "open")]
     mediated_ok = int((mediated.status == "resolved").sum())
     days = resolved.day_outcome - resolved.day_opened
+    workers = model.agents_by_type[GridWorker]
     out: dict[str, Any] = {
         "days": int(model.scenario.days),
         "households": int(model.world.n_households),
@@ -69,9 +72,7 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
         "disputes.resolved_by_level": by_level,
         "meetings.held": len(model.meeting_log.rows),
         "trust.mean_final": float(model.world.trust.mean()),
-        "grid.visits": int(model.grid_visits.sum()),
-        "grid.wishes_collected": int(model.grid_wishes.sum()),
-        "grid.cases_found": int(model.grid_cases_found.sum()),
+        **{f"grid.{k}": int(workers.agg(k, sum)) for k in GRID_COUNTERS},
         "grid.suggestions": int(model.suggestions_made),
         "grid.suggestions_resolved": int(model.suggestions_resolved),
     }

@@ -207,7 +207,7 @@ PATTERNS: list[Pattern] = [
         "person-visits of the reported order (760)",
         "visits in [380, 1520]",
         {"default": Arm(CHANGGOU)},
-        _summary("grid.visits"),
+        _summary("grid.visits_made"),
         lambda a: 380 <= a["default"][0] <= 1520,
         lambda a: _fmt(a, "default", digits=0),
     ),
