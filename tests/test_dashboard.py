@@ -199,3 +199,11 @@ def test_unreadable_results_give_a_message_not_a_trace(results, tmp_path):
         [],
     )
     assert "could not read" in json.dumps(heat.to_plotly_json())
+
+
+def test_long_tables_are_capped_with_a_note():
+    import pandas as pd
+
+    out = dapp._table("disputes-table", pd.DataFrame({"a": range(dapp.TABLE_LIMIT + 5)}))
+    text = json.dumps(out.to_plotly_json(), default=str)
+    assert "first 2,000 of 2,005 rows" in text and "disputes.parquet" in text

@@ -34,6 +34,7 @@ PAGES = {
 }
 DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "failed"]
 TABLE_ROWS = 15
+TABLE_LIMIT = 2000  # rows sent to the browser; parquet holds the rest
 COMPARE_METRICS = [
     "disputes.resolution_rate",
     "disputes.resolved_in_building_share",
@@ -300,11 +301,19 @@ def run_view(
 def _table(table_id: str, df: pd.DataFrame | None):
     if df is None or df.empty:
         return html.P("none", className="muted")
+    note = None
+    if len(df) > TABLE_LIMIT:
+        note = html.P(
+            f"showing the first {TABLE_LIMIT:,} of {len(df):,} rows; the whole table is in "
+            f"{table_id.removesuffix('-table')}.parquet",
+            className="muted",
+        )
+        df = df.head(TABLE_LIMIT)
     df = df.copy()
     for c in df.columns:
         if isinstance(df[c].dtype, pd.CategoricalDtype) or df[c].dtype == object:
             df[c] = df[c].astype(str)
-    return dash_table.DataTable(
+    table = dash_table.DataTable(
         id=table_id,
         data=df.to_dict("records"),
         columns=[{"name": c, "id": c} for c in df.columns],
@@ -314,6 +323,7 @@ def _table(table_id: str, df: pd.DataFrame | None):
         style_table={"overflowX": "auto"},
         style_cell={"fontSize": 12, "padding": "2px 6px"},
     )
+    return html.Div([note, table]) if note else table
 
 
 @guarded(lambda msg: ([], None, [], None, [], None, [_notice(msg, "warning")]))
