@@ -37,22 +37,22 @@ def test_lookups_never_leave_the_catalogue(cat):
     for key in ("../", "..", "/etc", "../../etc/passwd", "sweeps/grid", None, ""):
         assert cat.get(key, "run") is None
     assert cat.get("sweeps/grid", "sweep") is not None
-    fig_ts, fig_net, *_ = dapp.run_view(cat, "../../etc", ["open_disputes"], None, 0)
+    fig_ts = dapp.run_series(cat, "../../etc", ["open_disputes"])
     assert "unknown run" in json.dumps(fig_ts.to_plotly_json())
+    assert "unknown run" in json.dumps(dapp.run_network(cat, "..", None, 0).to_plotly_json())
 
 
 def test_run_callbacks(cat):
     opts, chosen, colours, colour, day_max, day = dapp.run_controls(cat, "run-projects")
     assert "open_disputes" in chosen and day_max == 89
     assert any(c["value"] == "support:elevators" for c in colours)
-    ts, net, disputes, meetings, votes, scenario = dapp.run_view(
-        cat, "run-projects", ["open_disputes"], "open_disputes", 30
-    )
+    ts = dapp.run_series(cat, "run-projects", ["open_disputes"])
+    net = dapp.run_network(cat, "run-projects", "open_disputes", 30)
+    disputes, meetings, votes, scenario = dapp.run_tables(cat, "run-projects")
     assert [t.name for t in ts.data] == ["open_disputes"]
     assert "day 30" in net.layout.title.text
-    ts2, net2, *_ = dapp.run_view(
-        cat, "run-projects", ["mean_trust", "failed"], "support:elevators", 80
-    )
+    ts2 = dapp.run_series(cat, "run-projects", ["mean_trust", "failed"])
+    net2 = dapp.run_network(cat, "run-projects", "support:elevators", 80)
     assert [t.name for t in ts2.data] == ["mean_trust", "failed"]
     assert "support" in net2.layout.title.text
     assert list(net.data[1].marker.color) != list(net2.data[1].marker.color)
@@ -120,7 +120,9 @@ def test_app_serves_pages_without_writing_or_leaking(results, tmp_path):
     ):
         entry = app.catalog.get(key, kind)
         if kind == "run":
-            dapp.run_view(app.catalog, key, ["open_disputes"], "open_disputes", 10)
+            dapp.run_series(app.catalog, key, ["open_disputes"])
+            dapp.run_network(app.catalog, key, "open_disputes", 10)
+            dapp.run_tables(app.catalog, key)
         else:
             dapp.sweep_controls(app.catalog, key)
             dapp.sensitivity_controls(app.catalog, key)
@@ -185,7 +187,7 @@ def test_unreadable_results_give_a_message_not_a_trace(results, tmp_path):
     for p in (broken / "sweeps" / "grid" / "runs" / "summary").glob("*.parquet"):
         p.write_text("garbage")
     cat = discover(broken)
-    ts, net, notice, *_ = dapp.run_view(cat, "run-projects", ["open_disputes"], None, 0)
+    ts = dapp.run_series(cat, "run-projects", ["open_disputes"])
     assert "could not read" in json.dumps(ts.to_plotly_json())
     *_, filters = dapp.sweep_controls(cat, "sweeps/grid")
     assert "could not read" in json.dumps(filters[0].to_plotly_json(), default=str)

@@ -1,6 +1,6 @@
 """The Dash app: Run, Sweep, Sensitivity and Compare pages over a results folder (read-only).
 
-Every callback is a plain function of its inputs (``run_view``, ``sweep_view``, ...), registered
+Every callback is a plain function of its inputs (``run_series``, ``sweep_view``, ...), registered
 on the app by :func:`create_app`, so it can be unit-tested without a browser.
 """
 
@@ -259,38 +259,48 @@ def run_controls(cat: Catalog, key: str | None):
     return _options(numeric), chosen, colours, "open_disputes", last, last
 
 
-@guarded(lambda msg: (*_figs(2)(msg), _notice(msg, "warning"), None, None, ""))
-def run_view(
-    cat: Catalog, key: str | None, metrics: list[str] | None, colour: str | None, day: int | None
-):
-    """Figures, tables and scenario of the chosen run."""
+@guarded(_figs(1))
+def run_series(cat: Catalog, key: str | None, metrics: list[str] | None):
+    """Daily series of the chosen run and metrics."""
     e = cat.get(key, "run")
     if e is None:
-        msg = fg.empty_figure("unknown run")
-        return msg, msg, None, None, None, ""
+        return fg.empty_figure("unknown run")
+    return fg.timeseries_figure(load_run(e.path)["timeseries"], metrics or [], title=e.label)
+
+
+@guarded(_figs(1))
+def run_network(cat: Catalog, key: str | None, colour: str | None, day: int | None):
+    """The building network of the chosen run, coloured for the chosen day."""
+    e = cat.get(key, "run")
+    if e is None:
+        return fg.empty_figure("unknown run")
     r = load_run(e.path)
-    ts = r["timeseries"]
     day = int(day or 0)
-    series = fg.timeseries_figure(ts, metrics or [], title=e.label)
     b = r.get("buildings")
     if b is None or b.empty:
-        net = fg.empty_figure("this run has no building table")
+        return fg.empty_figure("this run has no building table")
+    if colour and colour.startswith("support:"):
+        project = colour.split(":", 1)[1]
+        support = r.get("building_support", pd.DataFrame())
+        values = fg.support_by_building(support, project, len(b), day)
+        label = f"support ({project})"
     else:
-        if colour and colour.startswith("support:"):
-            values = fg.support_by_building(
-                r.get("building_support", pd.DataFrame()), colour.split(":", 1)[1], len(b), day
-            )
-            label = f"support ({colour.split(':', 1)[1]})"
-        else:
-            values = fg.open_disputes_by_building(r["disputes"], len(b), day).astype(float)
-            label = "open disputes"
-        net = fg.network_figure(b, r["network"], values, label, day)
+        values = fg.open_disputes_by_building(r["disputes"], len(b), day).astype(float)
+        label = "open disputes"
+    return fg.network_figure(b, r["network"], values, label, day)
+
+
+@guarded(lambda msg: (_notice(msg, "warning"), None, None, ""))
+def run_tables(cat: Catalog, key: str | None):
+    """Disputes, meetings and votes tables and the scenario (YAML) of the chosen run."""
+    e = cat.get(key, "run")
+    if e is None:
+        return _notice("unknown run", "warning"), None, None, ""
+    r = load_run(e.path)
     scenario = yaml.safe_dump(
         r["manifest"].get("scenario", {}), sort_keys=False, allow_unicode=True
     )
     return (
-        series,
-        net,
         _table("disputes-table", r.get("disputes")),
         _table("meetings-table", r.get("meetings")),
         _table("votes-table", r.get("votes")),
@@ -481,18 +491,30 @@ def create_app(root: str | Path) -> dash.Dash:
 
     @app.callback(
         Output("run-series", "figure"),
+        Input("run-select", "value"),
+        Input("run-metrics", "value"),
+    )
+    def _run_series(key, metrics):
+        return run_series(cat, key, metrics)
+
+    @app.callback(
         Output("run-network", "figure"),
+        Input("run-select", "value"),
+        Input("run-colour", "value"),
+        Input("run-day", "value"),
+    )
+    def _run_network(key, colour, day):
+        return run_network(cat, key, colour, day)
+
+    @app.callback(
         Output("run-disputes", "children"),
         Output("run-meetings", "children"),
         Output("run-votes", "children"),
         Output("run-scenario", "children"),
         Input("run-select", "value"),
-        Input("run-metrics", "value"),
-        Input("run-colour", "value"),
-        Input("run-day", "value"),
     )
-    def _run_view(key, metrics, colour, day):
-        return run_view(cat, key, metrics, colour, day)
+    def _run_tables(key):
+        return run_tables(cat, key)
 
     @app.callback(
         Output("sweep-metric", "options"),
