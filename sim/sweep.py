@@ -13,6 +13,7 @@ import copy
 import json
 import multiprocessing
 import os
+import shlex
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -180,11 +181,30 @@ def prepare(spec_path: str | Path, out: str | Path) -> tuple[SweepSpec, list[dic
     return spec, tasks, out
 
 
+def rerun_command(spec: SweepSpec, spec_path: str | Path, params: dict, seed: int) -> str:
+    """The ``sim run`` command that reproduces one run of a sweep alone."""
+    parts = ["sim", "run"]
+    if spec.scenario is not None:
+        parts.append(shlex.quote(str(Path(spec_path).parent / spec.scenario)))
+    parts += ["--seed", str(seed)]
+    if spec.days is not None:
+        parts += ["--days", str(spec.days)]
+    for item in [*spec.set, *(override(k, v) for k, v in params.items())]:
+        parts += ["--set", shlex.quote(item)]
+    return " ".join(parts)
+
+
 def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
     rows = [{"point": i, **{f"param:{k}": v for k, v in p.items()}} for i, p in enumerate(pts)]
     pd.DataFrame(rows).to_parquet(out / "points.parquet", index=False)
     seed_rows = [
-        {"run_id": run_id(i, r), "point": i, "replicate": r, "seed": int(seeds[i, r])}
+        {
+            "run_id": run_id(i, r),
+            "point": i,
+            "replicate": r,
+            "seed": int(seeds[i, r]),
+            "command": rerun_command(spec, spec_path, pts[i], int(seeds[i, r])),
+        }
         for i in range(len(pts))
         for r in range(spec.replicates)
     ]

@@ -67,20 +67,25 @@ def test_sweep_results_database(reference):
 
 
 def test_a_run_can_be_rerun_alone(reference, tmp_path):
-    spec, df = reference
-    row = df.iloc[5]
-    from sim.model import NeighbourhoodModel
-    from sim.results import summarize
-    from sim.scenario import load_scenario
+    import json
+    import shlex
 
-    sets = [
-        "days=120",
-        f"meetings.council_per_month={row['param:meetings.council_per_month']}",
-        f"party.density={row['param:party.density']}",
-    ]
-    m = NeighbourhoodModel(load_scenario(sets=sets), seed=int(row.seed))
-    m.run()
-    assert summarize(m)["disputes.total"] == row["disputes.total"]
+    spec, df = reference
+    seeds = pd.read_parquet(spec.parent / "out" / "seeds.parquet").set_index("run_id")
+    row = df.iloc[5]
+    cmd = shlex.split(seeds.loc[row.run_id, "command"])
+    assert cmd[:2] == ["sim", "run"] and str(int(row.seed)) in cmd
+    out = tmp_path / "alone"
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", *cmd[1:], "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["disputes.total"] == row["disputes.total"]
+    assert summary["disputes.resolution_rate"] == pytest.approx(row["disputes.resolution_rate"])
 
 
 def test_report_ci_matches_hand_computation(reference):
