@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim import deliberation as dl
+from sim.agents.owners_committee import OwnersCommittee
 from sim.projects_spec import Project
 from sim.utility import initial_support, net_utility, support_from_utility
 from sim.voting import decide, required_share
@@ -60,6 +61,11 @@ class ProjectState:
         self.turnout = np.full(k, np.nan)
         self.support_at_vote = np.full(k, np.nan)
         self.net = np.zeros(m)
+        # Member positions of each instance (ascending), for per-instance work without scans.
+        order = np.argsort(self.inst, kind="stable")
+        counts = np.bincount(self.inst, minlength=k)
+        self.by_inst = np.split(order, np.cumsum(counts)[:-1])
+        self.tie_rows = np.repeat(np.arange(m), np.diff(self.ties.indptr))
 
     def effective(self) -> np.ndarray:
         """Effective support x (1 - concern) of each member."""
@@ -151,17 +157,17 @@ class ProjectPortfolio:
         st.x[sel] = x
         st.c[sel] = c
 
-    def _utility(self, st: ProjectState) -> np.ndarray:
+    def _utility(self, st: ProjectState, instance: int | None = None) -> np.ndarray:
+        """Net utility of all members, or of one instance's members only."""
         w = self.model.world
-        h = st.members
+        if instance is None:
+            h, inst, comp = st.members, st.inst, st.compensation
+        else:
+            h = st.members[st.by_inst[instance]]
+            inst = np.zeros(len(h), dtype=np.int64)
+            comp = st.compensation[instance : instance + 1]
         return net_utility(
-            st.spec,
-            w.hh_floor[h],
-            w.hh_area[h],
-            w.hh_elderly[h],
-            w.hh_owner[h],
-            st.inst,
-            st.compensation,
+            st.spec, w.hh_floor[h], w.hh_area[h], w.hh_elderly[h], w.hh_owner[h], inst, comp
         )
 
     # -------------------------------------------------------------- meetings
@@ -253,43 +259,51 @@ class ProjectPortfolio:
         x = np.where(known, st.x, 0.0)
         eps = np.where(known, w.openness[st.members], -1.0)  # unknown opinions never count
         new_x = dl.anchor(
-            dl.diffuse(x, st.ties, eps, d.diffusion_rate),
+            dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_rows),
             np.where(known, st.interest, 0.0),
             d.interest_anchor,
         )
         if s.party.sign_first:
             party = w.party[st.members]
             new_x[party] = x[party]
-        new_c = dl.diffuse(st.c, st.ties, np.where(known, np.inf, -1.0), d.diffusion_rate)
+        if known.all():
+            new_c = dl.diffuse(st.c, st.ties, np.full(len(st.c), np.inf), d.diffusion_rate)
+        else:
+            bound = np.where(known, np.inf, -1.0)
+            new_c = dl.diffuse(st.c, st.ties, bound, d.diffusion_rate, st.tie_rows)
         st.x = np.where(known, new_x, np.nan)
         st.c = np.where(known, new_c, st.c)
 
     # ----------------------------------------------------------------- votes
     def _votes(self, st: ProjectState, day: int) -> None:
+        """Project every due instance's support at once; hold the votes that are called."""
         s = st.spec
         due = np.flatnonzero((st.status == DELIBERATING) & (day >= st.next_vote))
         if len(due) == 0:
             return
         w = self.model.world
-        e = st.effective()
-        need = min(required_share(s.rule, s.matter) + s.vote_margin, 1.0)
-        for i in due:
-            sel = np.flatnonzero((st.inst == i) & w.hh_owner[st.members])
-            if len(sel) == 0:
-                st.status[i] = FAILED
-                continue
-            yes_now = self._would_vote_yes(st, sel, e)
-            area = w.hh_area[st.members[sel]]
-            projected = min(yes_now.mean(), area[yes_now].sum() / area.sum())
-            committee = self.model.committees[int(st.inst_compound[i])]
-            if committee.call_vote(projected, need, at_deadline=day >= st.deadline[i]):
-                self._hold_vote(st, i, sel, yes_now, day, committee)
-
-    def _would_vote_yes(self, st: ProjectState, sel: np.ndarray, e: np.ndarray) -> np.ndarray:
-        yes = e[sel] > 0.5
+        owners = w.hh_owner[st.members]
+        yes = st.effective() > 0.5
         if self.model.scenario.party.sign_first:
-            yes |= self.model.world.party[st.members[sel]]
-        return yes
+            yes |= w.party[st.members]
+        k = len(st.scope_ids)
+        oi = st.inst[owners]
+        area = w.hh_area[st.members][owners]
+        n_own = np.bincount(oi, minlength=k)
+        a_own = np.bincount(oi, area, minlength=k)
+        share_n = np.bincount(oi, yes[owners], minlength=k) / np.maximum(n_own, 1)
+        share_a = np.bincount(oi, area * yes[owners], minlength=k) / np.maximum(a_own, 1e-12)
+        projected = np.minimum(share_n, share_a)
+        st.status[due[n_own[due] == 0]] = FAILED
+        due = due[n_own[due] > 0]
+        need = min(required_share(s.rule, s.matter) + s.vote_margin, 1.0)
+        called = OwnersCommittee.would_call(projected[due], need, day >= st.deadline[due])
+        for i in due[called]:
+            committee = self.model.committees[int(st.inst_compound[i])]
+            committee.votes_called += 1
+            members = st.by_inst[i]
+            sel = members[owners[members]]
+            self._hold_vote(st, i, sel, yes[sel], day, committee)
 
     def _hold_vote(self, st, i, sel, yes_now, day, committee) -> None:
         s, w, tr = st.spec, self.model.world, self.model.scenario.trust
@@ -321,7 +335,7 @@ class ProjectPortfolio:
                 "compensation": float(st.compensation[i]),
             }
         )
-        everyone = st.members[st.inst == i]
+        everyone = st.members[st.by_inst[i]]
         if dec.passed:
             st.status[i] = PASSED
             st.passed_day[i] = day
@@ -339,10 +353,10 @@ class ProjectPortfolio:
 
     def _redesign(self, st: ProjectState, i: int) -> None:
         """Raise ground-floor compensation; support moves by the change in interest."""
-        sel = st.inst == i
+        sel = st.by_inst[i]
         old = support_from_utility(st.net[sel], st.spec.utility_scale)
         st.compensation[i] += st.spec.retry.compensation_step
-        st.net[sel] = self._utility(st)[sel]
+        st.net[sel] = self._utility(st, i)
         new = support_from_utility(st.net[sel], st.spec.utility_scale)
         st.x[sel] = np.clip(st.x[sel] + new - old, 0.0, 1.0)
         st.interest[sel] = np.clip(st.interest[sel] + new - old, 0.0, 1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 
 class OwnersCommittee(mesa.Agent):
@@ -23,18 +24,17 @@ class OwnersCommittee(mesa.Agent):
         """Who calls votes here: the committee, or the party branch where there is none."""
         return "owners_committee" if self.exists else "party_branch"
 
-    def call_vote(self, projected: float, needed: float, at_deadline: bool) -> bool:
-        """Decide whether to call an owners' vote now.
+    @staticmethod
+    def would_call(projected, needed: float, at_deadline):
+        """Whether to call an owners' vote now (works on arrays of project instances).
 
         Args:
-            projected: share of owners (and area) that would approve today.
+            projected: share of owners (and of area) that would approve today.
             needed: the rule's approval share plus the safety margin.
             at_deadline: the project's deadline has come.
 
         Returns:
-            True if a vote is called (and counted).
+            True (per instance) where a vote is called: support clears the rule with the
+            margin, or the deadline has come.
         """
-        call = at_deadline or projected >= needed
-        if call:
-            self.votes_called += 1
-        return call
+        return np.logical_or(at_deadline, np.asarray(projected) >= needed)
