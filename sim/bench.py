@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.model import NeighbourhoodModel
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, load_scenario, scenario_dict
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -75,6 +75,24 @@ def _boltzmann(n: int, steps: int) -> Callable[[], object]:
         return m
 
     return go
+
+
+def with_projects(sc: Scenario) -> Scenario:
+    """The scenario plus an elevator project per unit and a gas-pipe renewal per compound."""
+    data = scenario_dict(sc)
+    data["projects"] = [
+        {"name": "elevators", "type": "elevator", "ground_compensation": 20000},
+        {
+            "name": "gas",
+            "type": "gas_pipe",
+            "cost": 150000,
+            "subsidy": 50000,
+            "cost_sharing": "equal",
+            "benefit": 2500,
+            "utility_scale": 1500,
+        },
+    ]
+    return Scenario.model_validate(data)
 
 
 def bench_scenario(name: str, sc: Scenario, reps: int) -> Result:

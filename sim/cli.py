@@ -335,6 +335,8 @@ def bench(
         results.append(b.bench_scenario("Xuanwu district (sim)", xuanwu, reps))
         status.update("Mesa BoltzmannWealth at Aoyuan's size")
         results.append(b.bench_boltzmann(aoyuan.total_households(), days, reps))
+        status.update("Xuanwu district with an elevator per unit and gas pipes")
+        results.append(b.bench_scenario("Xuanwu + projects (sim)", b.with_projects(xuanwu), reps))
         status.update("scaling")
         sizes = [1000, 5000] if quick else [1000, 5000, 15000, 60000]
         scale = b.scaling(sizes, 365, reps)
