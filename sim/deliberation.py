@@ -37,17 +37,57 @@ def deffuant(
         The final opinions.
     """
     x = np.array(x, dtype=float)
-    n = len(x)
-    half = n // 2
+    everyone = np.arange(len(x))
+    one_group = np.zeros(len(x), dtype=np.int64)
     for _ in range(2 * sweeps):
-        perm = rng.permutation(n)
-        i, j = perm[:half], perm[half : 2 * half]
-        diff = x[j] - x[i]
-        close = np.abs(diff) < epsilon
-        step = mu * diff * close
-        x[i] += step
-        x[j] -= step
+        pair_encounters(x, everyone, one_group, epsilon, mu, rng)
     return x
+
+
+def pair_encounters(
+    x: np.ndarray,
+    members: np.ndarray,
+    groups: np.ndarray,
+    epsilon,
+    mu: float,
+    rng: np.random.Generator,
+    movable: np.ndarray | None = None,
+) -> None:
+    """One Deffuant round, in place: a random perfect matching inside each group.
+
+    A pair closer than the bound (the smaller of the two where bounds differ) moves each
+    movable member a share ``mu`` towards the other. Pairs are disjoint, so the update is exact.
+
+    Args:
+        x: opinions of everyone (changed in place).
+        members: indices into ``x`` of those taking part.
+        groups: group id of each member (pairs never cross groups).
+        epsilon: confidence bound, a number or one per member.
+        mu: convergence parameter.
+        rng: random generator.
+        movable: per member, whether its opinion may move (default: all).
+    """
+    n = len(members)
+    if n < 2:
+        return
+    order = np.lexsort((rng.random(n), groups))
+    g = groups[order]
+    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    size = np.diff(np.r_[start, n])
+    pos = np.arange(n)
+    rank = pos - np.repeat(start, size)
+    first = (rank % 2 == 0) & (pos + 1 < np.repeat(start + size, size))
+    a = order[first]
+    b = order[np.flatnonzero(first) + 1]
+    eps = np.minimum(epsilon[a], epsilon[b]) if np.ndim(epsilon) else epsilon
+    diff = x[members[b]] - x[members[a]]
+    step = mu * diff * (np.abs(diff) < eps)
+    move_a = 1.0 if movable is None else movable[a]
+    move_b = 1.0 if movable is None else movable[b]
+    xa = x[members[a]] + step * move_a
+    xb = x[members[b]] - step * move_b
+    x[members[a]] = xa
+    x[members[b]] = xb
 
 
 def hegselmann_krause(
@@ -157,9 +197,9 @@ def meeting_update(
     """Opinion update inside meetings, in place.
 
     Within each group of attendees (one meeting), ordinary attendees first talk in Deffuant
-    pairs, then move towards the mean of the credible speakers present (party members) if that
-    mean lies within their bound widened by ``credibility``. Credible speakers are stubborn:
-    they do not move.
+    pairs (:func:`pair_encounters`, the kernel of :func:`deffuant`), then move towards the
+    mean of the credible speakers present (party members) if that mean lies within their bound
+    widened by ``credibility``. Credible speakers are stubborn: they do not move.
 
     Args:
         x: opinions of all households (changed in place).
@@ -174,17 +214,7 @@ def meeting_update(
     if len(attendees) == 0:
         return
     ordinary = ~credible
-    # One random matching within each meeting: pair neighbours after a shuffle grouped by id.
-    order = np.lexsort((rng.random(len(attendees)), groups))
-    a, b = order[:-1:2], order[1::2]
-    same = groups[a] == groups[b]
-    a, b = a[same], b[same]
-    diff = x[attendees[b]] - x[attendees[a]]
-    close = np.abs(diff) < np.minimum(epsilon[a], epsilon[b])
-    xa = x[attendees[a]] + mu * diff * close * ordinary[a]
-    xb = x[attendees[b]] - mu * diff * close * ordinary[b]
-    x[attendees[a]] = xa
-    x[attendees[b]] = xb
+    pair_encounters(x, attendees, groups, epsilon, mu, rng, movable=ordinary)
     # Credible speakers' pull.
     n_groups = int(groups.max()) + 1
     cnt = np.bincount(groups[credible], minlength=n_groups)

@@ -40,6 +40,7 @@ class Arm:
 
     scenario: str
     sets: tuple[str, ...] = ()
+    statistic: Callable[[dict], float] | None = None  # overrides the pattern's statistic
 
 
 @dataclass
@@ -86,6 +87,7 @@ def _fmt(arms: dict[str, tuple], *names: str, digits: int = 2) -> str:
 KENING = "kening_tianyuancheng_gas.yaml"
 YONGYUAN = "yongyuan41_elevator.yaml"
 CHANGGOU = "changgou_xincun.yaml"
+NO_CANVASSING = ("party.canvass_per_week=0", "party.sign_first=false")
 CHANGGOU_ARMS = {
     "default": Arm(CHANGGOU),
     "no councils, no party": Arm(CHANGGOU, (*NO_MEETINGS, "party.density=0")),
@@ -109,17 +111,29 @@ PATTERNS: list[Pattern] = [
     Pattern(
         "P2",
         "[Yongyuan-41]",
-        "all 13 elevator units pass within 2 years after a median of 5-20 meetings; "
-        "without canvassing and signing first fewer pass",
-        "share of units passed within 730 d >= 0.9; without canvassing and signing first "
-        "at least 0.1 lower",
+        "all 13 elevator units pass within 2 years; without party canvassing and signing "
+        "first it takes clearly more meetings or fewer units pass",
+        "with party: share of units passed within 730 d >= 0.9; without: share at least 0.1 "
+        "lower, or median meetings to pass at least 1.3x",
         {
             "party": Arm(YONGYUAN),
-            "no canvassing": Arm(YONGYUAN, ("party.canvass_per_week=0", "party.sign_first=false")),
+            "no canvassing": Arm(YONGYUAN, NO_CANVASSING),
+            "meetings, party": Arm(YONGYUAN, (), _median_meetings),
+            "meetings, no canvassing": Arm(YONGYUAN, NO_CANVASSING, _median_meetings),
         },
         _passed_within(730),
-        lambda a: a["party"][0] >= 0.9 and a["no canvassing"][0] <= a["party"][0] - 0.1,
-        lambda a: _fmt(a, "party", "no canvassing"),
+        lambda a: (
+            a["party"][0] >= 0.9
+            and (
+                a["no canvassing"][0] <= a["party"][0] - 0.1
+                or a["meetings, no canvassing"][0] >= 1.3 * a["meetings, party"][0]
+            )
+        ),
+        lambda a: (
+            _fmt(a, "party", "no canvassing")
+            + "; "
+            + _fmt(a, "meetings, party", "meetings, no canvassing", digits=1)
+        ),
     ),
     Pattern(
         "P2m",
@@ -238,7 +252,8 @@ def run_patterns(
     for p in chosen:
         arms = {}
         for name, arm in p.arms.items():
-            values = [p.statistic(results[(arm.scenario, arm.sets, s)]) for s in range(seeds)]
+            stat = arm.statistic or p.statistic
+            values = [stat(results[(arm.scenario, arm.sets, s)]) for s in range(seeds)]
             arms[name] = mean_ci(np.array(values))
         rows.append(
             {

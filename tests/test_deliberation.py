@@ -89,3 +89,20 @@ def test_meeting_credible_speakers_are_stubborn_and_pull():
     assert x[1] > 0.4 and x[2] > 0.45
     # 0.1 is beyond everyone's bound, even the credible speaker's widened one (0.6)
     assert x[3] == 0.1
+
+
+def test_pair_encounters_stay_inside_groups_and_respect_movable():
+    from sim.deliberation import pair_encounters
+
+    rng = np.random.default_rng(8)
+    x = np.array([0.0, 0.1, 0.9, 1.0, 0.5])
+    members = np.arange(5)
+    groups = np.array([0, 0, 1, 1, 2])
+    for _ in range(20):
+        pair_encounters(x, members, groups, 0.5, 0.5, rng)
+    assert np.allclose(x[:2], 0.05) and np.allclose(x[2:4], 0.95) and x[4] == 0.5
+    y = np.array([0.2, 0.4])
+    pair_encounters(
+        y, np.arange(2), np.zeros(2, int), 0.5, 0.5, rng, movable=np.array([False, True])
+    )
+    assert y[0] == 0.2 and y[1] == pytest.approx(0.3)
