@@ -118,32 +118,14 @@ def sensitivity(path: str | Path, spec: SweepSpec) -> pd.DataFrame:
             from SALib.analyze import morris
 
             res = morris.analyze(prob, X, y, num_levels=spec.levels, seed=spec.base_seed)
-            for i, name in enumerate(prob["names"]):
-                rows.append(
-                    {
-                        "metric": m,
-                        "parameter": name,
-                        "mu_star": float(res["mu_star"][i]),
-                        "mu_star_conf": float(res["mu_star_conf"][i]),
-                        "sigma": float(res["sigma"][i]),
-                        "mu": float(res["mu"][i]),
-                    }
-                )
+            keys = ("mu_star", "mu_star_conf", "sigma", "mu")
         else:
             from SALib.analyze import sobol
 
             res = sobol.analyze(prob, y, calc_second_order=False, seed=spec.base_seed)
-            for i, name in enumerate(prob["names"]):
-                rows.append(
-                    {
-                        "metric": m,
-                        "parameter": name,
-                        "S1": float(res["S1"][i]),
-                        "S1_conf": float(res["S1_conf"][i]),
-                        "ST": float(res["ST"][i]),
-                        "ST_conf": float(res["ST_conf"][i]),
-                    }
-                )
+            keys = ("S1", "S1_conf", "ST", "ST_conf")
+        for i, name in enumerate(prob["names"]):
+            rows.append({"metric": m, "parameter": name, **{k: float(res[k][i]) for k in keys}})
     out = pd.DataFrame(rows)
     if out.empty:
         return out

@@ -84,6 +84,21 @@ def _fmt(arms: dict[str, tuple], *names: str, digits: int = 2) -> str:
     return "; ".join(parts)
 
 
+def _same_order(key: str, what: str, metric: str, reported: int) -> Pattern:
+    """A [Changgou] count the model must reproduce within a factor of two in a year."""
+    lo, hi = reported // 2 + reported % 2, 2 * reported
+    return Pattern(
+        key,
+        "[Changgou]",
+        f"{what} in a year, of the reported order ({reported})",
+        f"{metric} in [{lo}, {hi}]",
+        {"default": Arm(CHANGGOU)},
+        _summary(metric),
+        lambda a: lo <= a["default"][0] <= hi,
+        lambda a: _fmt(a, "default", digits=0),
+    )
+
+
 KENING = "kening_tianyuancheng_gas.yaml"
 YONGYUAN = "yongyuan41_elevator.yaml"
 CHANGGOU = "changgou_xincun.yaml"
@@ -185,46 +200,10 @@ PATTERNS: list[Pattern] = [
         lambda a: a["default"][0] - a["no councils, no party"][0] >= 0.05,
         lambda a: _fmt(a, "default", "no councils, no party"),
     ),
-    Pattern(
-        "P5",
-        "[Changgou]",
-        "the grid collects micro-wishes of the reported order in a year (126)",
-        "wishes collected in [63, 252]",
-        {"default": Arm(CHANGGOU)},
-        _summary("grid.wishes_collected"),
-        lambda a: 63 <= a["default"][0] <= 252,
-        lambda a: _fmt(a, "default", digits=0),
-    ),
-    Pattern(
-        "P5c",
-        "[Changgou]",
-        "suggestions dispatched from the wishes in a year (60+ reported)",
-        "suggestions in [30, 120]",
-        {"default": Arm(CHANGGOU)},
-        _summary("grid.suggestions"),
-        lambda a: 30 <= a["default"][0] <= 120,
-        lambda a: _fmt(a, "default", digits=0),
-    ),
-    Pattern(
-        "P5d",
-        "[Changgou]",
-        "suggestions carried out in a year (23 reported)",
-        "resolved in [12, 46]",
-        {"default": Arm(CHANGGOU)},
-        _summary("grid.suggestions_resolved"),
-        lambda a: 12 <= a["default"][0] <= 46,
-        lambda a: _fmt(a, "default", digits=0),
-    ),
-    Pattern(
-        "P5b",
-        "[Changgou]",
-        "person-visits of the reported order (760)",
-        "visits in [380, 1520]",
-        {"default": Arm(CHANGGOU)},
-        _summary("grid.visits_made"),
-        lambda a: 380 <= a["default"][0] <= 1520,
-        lambda a: _fmt(a, "default", digits=0),
-    ),
+    _same_order("P5", "micro-wishes collected", "grid.wishes_collected", 126),
+    _same_order("P5b", "person-visits", "grid.visits_made", 760),
+    _same_order("P5c", "suggestions dispatched from the wishes", "grid.suggestions", 60),
+    _same_order("P5d", "suggestions carried out", "grid.suggestions_resolved", 23),
 ]
 
 

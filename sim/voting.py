@@ -44,7 +44,7 @@ class Decision:
     base: str = "participating"
 
 
-def _counts(area, voted, yes, owner=None):
+def _counts(area, voted, yes, owner=None) -> Tally:
     area = np.asarray(area, dtype=float)
     voted = np.asarray(voted, dtype=bool)
     yes = np.asarray(yes, dtype=bool) & voted
@@ -62,14 +62,40 @@ def _counts(area, voted, yes, owner=None):
         n_owners = len(np.unique(owner))
         n_voted = len(np.unique(owner[voted]))
         n_yes = len(np.unique(owner[yes]))
-    return (
-        int(centi.sum()),
-        int(centi[voted].sum()),
-        int(centi[yes].sum()),
-        n_owners,
-        n_voted,
-        n_yes,
+    return Tally(
+        int(centi.sum()), int(centi[voted].sum()), int(centi[yes].sum()), n_owners, n_voted, n_yes
     )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counted area (hundredths of m2) and owners: in all, taking part, approving."""
+
+    a_tot: int
+    a_vot: int
+    a_yes: int
+    n_tot: int
+    n_vot: int
+    n_yes: int
+
+    def decision(
+        self, rule: str, matter: int, quorum: bool, approve: bool, base: str = "participating"
+    ) -> Decision:
+        """The decision with its four shares; approval shares are of ``base``."""
+        a_base, n_base = (
+            (self.a_vot, self.n_vot) if base == "participating" else (self.a_tot, self.n_tot)
+        )
+        return Decision(
+            rule,
+            int(matter),
+            quorum,
+            quorum and approve,
+            _frac(self.a_vot, self.a_tot),
+            _frac(self.n_vot, self.n_tot),
+            _frac(self.a_yes, a_base),
+            _frac(self.n_yes, n_base),
+            base,
+        )
 
 
 def _frac(a: int, b: int) -> Fraction:
@@ -105,22 +131,13 @@ def civil_code_decision(matter: int, area, voted, yes, owner=None) -> Decision:
     """
     if not 1 <= int(matter) <= 9:
         raise ValueError(f"matter must be an art. 278 item 1-9, got {matter}")
-    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
-    quorum = _at_least(a_vot, a_tot, 2, 3) and _at_least(n_vot, n_tot, 2, 3)
+    t = _counts(area, voted, yes, owner)
+    quorum = _at_least(t.a_vot, t.a_tot, 2, 3) and _at_least(t.n_vot, t.n_tot, 2, 3)
     if int(matter) in SUPERMAJORITY_MATTERS:
-        approve = _at_least(a_yes, a_vot, 3, 4) and _at_least(n_yes, n_vot, 3, 4)
+        approve = _at_least(t.a_yes, t.a_vot, 3, 4) and _at_least(t.n_yes, t.n_vot, 3, 4)
     else:
-        approve = _more_than(a_yes, a_vot, 1, 2) and _more_than(n_yes, n_vot, 1, 2)
-    return Decision(
-        "civil_code",
-        int(matter),
-        quorum,
-        quorum and approve,
-        _frac(a_vot, a_tot),
-        _frac(n_vot, n_tot),
-        _frac(a_yes, a_vot),
-        _frac(n_yes, n_vot),
-    )
+        approve = _more_than(t.a_yes, t.a_vot, 1, 2) and _more_than(t.n_yes, t.n_vot, 1, 2)
+    return t.decision("civil_code", matter, quorum, approve)
 
 
 def regulations_2018_decision(matter: int, area, voted, yes, owner=None) -> Decision:
@@ -129,23 +146,13 @@ def regulations_2018_decision(matter: int, area, voted, yes, owner=None) -> Deci
     Quorum: more than half of the area and of the owners. Fund and rebuilding matters (items
     5-7) need >= 2/3 of the TOTAL area and owners; other matters more than half of the TOTAL.
     """
-    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
-    quorum = _more_than(a_vot, a_tot, 1, 2) and _more_than(n_vot, n_tot, 1, 2)
+    t = _counts(area, voted, yes, owner)
+    quorum = _more_than(t.a_vot, t.a_tot, 1, 2) and _more_than(t.n_vot, t.n_tot, 1, 2)
     if int(matter) in (5, 6, 7):
-        approve = _at_least(a_yes, a_tot, 2, 3) and _at_least(n_yes, n_tot, 2, 3)
+        approve = _at_least(t.a_yes, t.a_tot, 2, 3) and _at_least(t.n_yes, t.n_tot, 2, 3)
     else:
-        approve = _more_than(a_yes, a_tot, 1, 2) and _more_than(n_yes, n_tot, 1, 2)
-    return Decision(
-        "regulations_2018",
-        int(matter),
-        quorum,
-        quorum and approve,
-        _frac(a_vot, a_tot),
-        _frac(n_vot, n_tot),
-        _frac(a_yes, a_tot),
-        _frac(n_yes, n_tot),
-        base="total",
-    )
+        approve = _more_than(t.a_yes, t.a_tot, 1, 2) and _more_than(t.n_yes, t.n_tot, 1, 2)
+    return t.decision("regulations_2018", matter, quorum, approve, base="total")
 
 
 def unit_two_thirds_no_objection(area, voted, yes, owner=None) -> Decision:
@@ -153,36 +160,16 @@ def unit_two_thirds_no_objection(area, voted, yes, owner=None) -> Decision:
 
     At least 2/3 of the unit's area and owners approve, and no owner who took part objects.
     """
-    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
-    objection = n_vot > n_yes
-    passed = _at_least(a_yes, a_tot, 2, 3) and _at_least(n_yes, n_tot, 2, 3) and not objection
-    return Decision(
-        "unit_two_thirds_no_objection",
-        7,
-        True,
-        passed,
-        _frac(a_vot, a_tot),
-        _frac(n_vot, n_tot),
-        _frac(a_yes, a_tot),
-        _frac(n_yes, n_tot),
-        base="total",
-    )
+    t = _counts(area, voted, yes, owner)
+    objection = t.n_vot > t.n_yes
+    approve = _at_least(t.a_yes, t.a_tot, 2, 3) and _at_least(t.n_yes, t.n_tot, 2, 3)
+    return t.decision("unit_two_thirds_no_objection", 7, True, approve and not objection, "total")
 
 
 def two_thirds_owners(area, voted, yes, owner=None) -> Decision:
     """Guangzhou / Shenzhen 2018 elevator rule: >= 2/3 of the unit's owners (facts.md §5)."""
-    a_tot, a_vot, a_yes, n_tot, n_vot, n_yes = _counts(area, voted, yes, owner)
-    return Decision(
-        "two_thirds_owners",
-        7,
-        True,
-        _at_least(n_yes, n_tot, 2, 3),
-        _frac(a_vot, a_tot),
-        _frac(n_vot, n_tot),
-        _frac(a_yes, a_tot),
-        _frac(n_yes, n_tot),
-        base="total",
-    )
+    t = _counts(area, voted, yes, owner)
+    return t.decision("two_thirds_owners", 7, True, _at_least(t.n_yes, t.n_tot, 2, 3), "total")
 
 
 def decide(rule: str, matter: int, area, voted, yes, owner=None) -> Decision:
