@@ -71,3 +71,43 @@ def test_scenario_check_and_show(tmp_path):
     r = sim("scenario", "show", str(scen))
     assert r.returncode == 0
     assert "council_per_month: 4.0" in r.stdout and "name: mini" in r.stdout
+
+
+def test_sweep_report_sensitivity_and_html_report_from_the_cli(tmp_path):
+    spec = tmp_path / "m.yaml"
+    spec.write_text(
+        "name: m\ndays: 40\ndesign: morris\nsamples: 2\nreplicates: 1\n"
+        "metrics: [disputes.resolution_rate]\nparameters:\n"
+        "  meetings.council_per_month: {min: 0, max: 8}\n"
+        "  party.density: {min: 0, max: 0.2}\n"
+    )
+    out = tmp_path / "sweep"
+    r = sim("sensitivity", str(spec), "--out", str(out), "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    assert "mu_star" in r.stdout and (out / "sensitivity.csv").exists()
+    r = sim("sweep", "report", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "95% CI" in r.stdout and (out / "report.csv").exists()
+    r = sim("report", str(out), "--html", str(tmp_path / "r.html"))
+    assert r.returncode == 0 and (tmp_path / "r.html").stat().st_size > 100_000
+    r = sim("report", str(tmp_path), "--html", str(tmp_path / "x.html"))
+    assert r.returncode == 2 and "neither a run" in r.stderr
+
+
+def test_sweep_cli_errors(tmp_path):
+    r = sim("sweep", "report", str(tmp_path))
+    assert r.returncode == 2 and "not a sweep folder" in r.stderr
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("parameters:\n  party.densty: {values: [0.1]}\n")
+    r = sim("sweep", str(spec), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "did you mean 'density'" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
+    r = sim("sensitivity", str(spec))
+    assert r.returncode == 2
+
+
+def test_scenario_doc_prints_the_parameter_table():
+    r = sim("scenario", "doc")
+    assert r.returncode == 0
+    assert "| `meetings.council_per_month` |" in r.stdout
+    assert "| `projects[].rule` |" in r.stdout
