@@ -218,3 +218,14 @@ parameters:
     assert len(table) == 2
     top = table.sort_values("rank").iloc[0]
     assert top.parameter == "meetings.council_per_month"
+
+
+def test_dask_scheduler_address(reference, tmp_path):
+    from distributed import LocalCluster
+
+    spec_path, ref = reference
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        df = run_sweep(spec_path, tmp_path / "remote", workers=2, dask=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(df.reset_index(drop=True), ref.reset_index(drop=True))
