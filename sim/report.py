@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis import is_sweep
 from sim.dashboard import figures as fg
 from sim.dashboard.catalog import load_report, load_run, load_sensitivity, sweep_design
 
@@ -85,7 +86,7 @@ def write_report(source: str | Path, target: str | Path) -> Path:
         FileNotFoundError: ``source`` is neither a run nor a sweep folder.
     """
     src = Path(source)
-    if (src / "sweep.json").exists():
+    if is_sweep(src):
         title, sections = sweep_report(src)
     elif (src / "summary.json").exists():
         title, sections = run_report(src)

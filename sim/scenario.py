@@ -8,7 +8,6 @@ scenario is a few lines. Sources of defaults are labelled as in ``shared/facts.m
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Literal
 
@@ -364,10 +363,6 @@ class Scenario(Spec):
     def n_compounds(self) -> int:
         """Number of compounds after expanding ``count``."""
         return sum(c.count for c in self.compounds)
-
-    def months(self) -> int:
-        """Simulated length in (30-day) months, rounded up."""
-        return math.ceil(self.days / 30)
 
 
 DEFAULT_SCENARIO = Path(__file__).parent / "data" / "default.yaml"

@@ -3,7 +3,7 @@ import json
 import pandas as pd
 
 from sim.model import NeighbourhoodModel
-from sim.results import read_run, write_run
+from sim.results import read_run, read_table, write_run
 from sim.scenario import load_scenario
 
 
@@ -43,6 +43,7 @@ def test_run_folder_contents(tmp_path):
     assert r["manifest"]["packages"]["mesa"].startswith("3.3")
     assert json.loads((tmp_path / "r" / "summary.json").read_text()) == s
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert read_table(tmp_path / "r", "disputes").equals(r["disputes"])
 
 
 def test_meeting_calendar_changes_do_not_change_arrivals():
