@@ -76,6 +76,7 @@ class NeighbourhoodModel(mesa.Model):
         self.committees = [
             OwnersCommittee(self, c, oc.exists, oc.legitimacy) for c in range(w.n_compounds)
         ]
+        self.legitimacy = np.array([c.legitimacy for c in self.committees])
 
     def _reporters(self) -> dict:
         def daily(key: str):
@@ -301,8 +302,8 @@ class NeighbourhoodModel(mesa.Model):
     def _community_strength(self, idx: np.ndarray) -> np.ndarray:
         """Strength of a community-level meeting: owners' committee, firm, cross-appointment."""
         b = self.book
-        legit = np.array([oc.legitimacy for oc in self.committees])
-        strength = 1.0 + 0.3 * legit[b.compound[idx]] + 0.3 * self.firm.cross_appointment
+        legit = self.legitimacy[b.compound[idx]]
+        strength = 1.0 + 0.3 * legit + 0.3 * self.firm.cross_appointment
         if self.firm.present:
             strength = strength * np.where(
                 self.cat_property[b.category[idx]], 1.0 + self.firm.service_quality, 1.0
@@ -315,12 +316,12 @@ class NeighbourhoodModel(mesa.Model):
         idx = dsp.agenda(b, b.open_cases(3), s.meetings.joint_agenda_size)
         attend = self._attend(JOINT_SCALE)
         self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
-        self._suggestions(len(idx))
+        self._suggestions(np.bincount(b.compound[idx], minlength=self.world.n_compounds))
 
-    def _suggestions(self, items_taken: int) -> None:
-        """The joint meeting takes up waiting suggestions in the agenda room disputes left."""
+    def _suggestions(self, items_taken: np.ndarray) -> None:
+        """Each compound's joint agenda takes up waiting suggestions in the room disputes left."""
         g = self.scenario.grid
-        room = max(self.scenario.meetings.joint_agenda_size - items_taken, 0)
+        room = np.maximum(self.scenario.meetings.joint_agenda_size - items_taken, 0)
         taken = np.minimum(self.suggestions_waiting, room)
         self.suggestions_waiting -= taken
         p = min(g.suggestion_success * (0.5 + self.firm.service_quality), 1.0)

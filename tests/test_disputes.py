@@ -107,3 +107,10 @@ def test_timeseries_one_row_a_day(default_run):
     assert len(ts) == 365 and ts.day.tolist() == list(range(365))
     assert ts.new_disputes.sum() == summarize(default_run)["disputes.total"]
     assert pd.api.types.is_datetime64_any_dtype(ts.date)
+
+
+def test_each_compound_joint_agenda_takes_up_suggestions():
+    m = run_model("compounds.0.count=20", "days=200")
+    s = summarize(m)
+    assert s["grid.suggestions"] > 200
+    assert s["grid.suggestions_resolved"] > 0.2 * s["grid.suggestions"]
