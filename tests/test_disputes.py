@@ -110,7 +110,9 @@ def test_timeseries_one_row_a_day(default_run):
 
 
 def test_each_compound_joint_agenda_takes_up_suggestions():
-    m = run_model("compounds.0.count=20", "days=200")
+    # Without councils every known case waits for the joint meeting: agendas fill up, and each
+    # compound must still use the room its own cases leave.
+    m = run_model("compounds.0.count=20", "days=200", "meetings.council_per_month=0")
     s = summarize(m)
     assert s["grid.suggestions"] > 200
-    assert s["grid.suggestions_resolved"] > 0.2 * s["grid.suggestions"]
+    assert s["grid.suggestions_resolved"] > 0.1 * s["grid.suggestions"]
