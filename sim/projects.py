@@ -54,6 +54,8 @@ class ProjectState:
         self.last_meeting = np.full(k, -(10**6))
         self.votes = np.zeros(k, dtype=np.int64)
         self.passed_day = np.full(k, -1)
+        self.delivery_due = np.full(k, np.iinfo(np.int64).max)
+        self.delivered_day = np.full(k, -1)
         self.meetings_at_pass = np.full(k, -1)
         self.next_vote = np.zeros(k, dtype=np.int64)
         self.deadline = np.zeros(k, dtype=np.int64)
@@ -103,6 +105,7 @@ class ProjectPortfolio:
         """Advance every project one day."""
         for st in self.states:
             self._propose(st, day)
+            self._deliver(st, day)
             active = st.status == DELIBERATING
             if not active.any():
                 continue
@@ -116,6 +119,23 @@ class ProjectPortfolio:
             self._votes(st, day)
         if day % 7 == 6 or day == self.model.scenario.days - 1:
             self._snapshot(day)
+
+    # -------------------------------------------------------------- delivery
+    def _build_days(self, spec: Project) -> int:
+        """Days the works take: the firm carries them out; without one they take half again."""
+        return int(round(spec.build_days * (1.0 if self.model.firm.present else 1.5)))
+
+    def _deliver(self, st: ProjectState, day: int) -> None:
+        """Finish due works; the households of a delivered project trust more (design step 7)."""
+        done = np.flatnonzero(
+            (st.status == PASSED) & (st.delivered_day < 0) & (st.delivery_due <= day)
+        )
+        if len(done) == 0:
+            return
+        st.delivered_day[done] = day
+        w, gain = self.model.world, self.model.scenario.trust.gain_project
+        everyone = st.members[np.concatenate([st.by_inst[i] for i in done])]
+        w.trust[everyone] += gain * (1.0 - w.trust[everyone])
 
     # -------------------------------------------------------------- proposal
     def _propose(self, st: ProjectState, day: int) -> None:
@@ -340,7 +360,7 @@ class ProjectPortfolio:
             st.status[i] = PASSED
             st.passed_day[i] = day
             st.meetings_at_pass[i] = st.meetings[i]
-            w.trust[everyone] += tr.gain_project * (1.0 - w.trust[everyone])
+            st.delivery_due[i] = day + self._build_days(s)
             return
         w.trust[everyone] -= tr.loss_project * w.trust[everyone]
         if st.votes[i] >= s.retry.max_attempts:
@@ -433,6 +453,7 @@ class ProjectPortfolio:
                         "votes": st.votes,
                         "passed": st.status == PASSED,
                         "day_passed": st.passed_day,
+                        "day_delivered": st.delivered_day,
                         "days_to_pass": days,
                         "meetings_to_pass": st.meetings_at_pass,
                         "final_support": np.where(st.status == WAITING, np.nan, sup),
@@ -457,6 +478,7 @@ class ProjectPortfolio:
             "projects.total": len(df),
             "projects.proposed": len(started),
             "projects.passed": len(passed),
+            "projects.delivered": int((df.day_delivered >= 0).sum()),
             "projects.pass_rate": float(df.passed.mean()),
             "projects.median_days_to_pass": _median(passed.days_to_pass),
             "projects.median_meetings_to_pass": _median(passed.meetings_to_pass),

@@ -111,6 +111,9 @@ class Project(Spec):
     vote_margin: float = Field(
         0.05, ge=0, le=0.5, description="Projected support must clear the rule by this margin."
     )
+    build_days: int = Field(
+        42, ge=0, le=3650, description="Days the works take after the vote (with a firm)."
+    )
     retry: Retry = Field(default_factory=Retry)
 
     @model_validator(mode="after")

@@ -184,3 +184,28 @@ def test_cli_runs_elevator_and_gas_scenario(tmp_path):
     assert "support:elevators" in ts.columns and "support:gas" in ts.columns
     summary = json.loads((out / "summary.json").read_text())
     assert summary["projects.total"] == 13
+
+
+def test_passed_projects_are_delivered_and_then_raise_trust():
+    def run_kind(kind):
+        sc = scenario(property_firm={"kind": kind}, trust={"gain_project": 0.5}, days=200)
+        m = NeighbourhoodModel(sc, seed=5)
+        trust_at = {}
+        st = None
+        for day in range(200):
+            m.step()
+            st = m.projects.states[0]
+            trust_at[day] = m.world.trust.copy()
+        return m, st, trust_at
+
+    for kind, build in (("private", 42), ("none", 63)):
+        m, st, trust_at = run_kind(kind)
+        p = m.projects.tables()["projects"]
+        done = p[p.day_delivered >= 0]
+        assert len(done)
+        assert ((done.day_delivered - done.day_passed) == build).all()
+        i = int(done.instance.iloc[0])
+        hh = st.members[st.by_inst[i]]
+        d = int(done.day_delivered.iloc[0])
+        jump = trust_at[d][hh] - trust_at[d - 1][hh]
+        assert (jump > 0.1).all()  # the delivery, not the vote, lifts trust
