@@ -60,6 +60,20 @@ def _load(path: Path | None, sets: list[str] | None) -> Scenario:
         raise  # unreachable; keeps type checkers content
 
 
+@scenario_app.command("init")
+def scenario_init(
+    path: Annotated[Path, typer.Argument(help="The YAML file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a scenario with every field at its default, each explained in a comment."""
+    from sim.docs import scenario_template
+
+    if path.exists() and not force:
+        fail(f"{path}: exists; choose another name or add --force to overwrite it")
+    path.write_text(scenario_template(), encoding="utf-8")
+    out_console.print(f"wrote {path}; edit it, then `sim scenario check {path}`")
+
+
 @scenario_app.command("doc")
 def scenario_doc(
     write: Annotated[

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing
 from pathlib import Path
 
+import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
@@ -84,3 +85,49 @@ def document_block(path: str | Path) -> str:
     """The generated block as it stands in a document."""
     text = Path(path).read_text(encoding="utf-8")
     return text[text.index(BEGIN) + len(BEGIN) : text.index(END)].lstrip("\n")
+
+
+def _yaml_value(value) -> str:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip()
+    return text.removesuffix("\n...").strip()
+
+
+def _template_lines(model: type[BaseModel], obj: BaseModel, indent: str) -> list[str]:
+    lines = []
+    for name, field in model.model_fields.items():
+        value = getattr(obj, name)
+        desc = (field.description or "").replace("\n", " ")
+        sub = model_of(field.annotation)
+        if sub is not None and isinstance(value, BaseModel):
+            lines.append(f"{indent}{name}:{'  # ' + desc if desc else ''}")
+            lines += _template_lines(sub, value, indent + "  ")
+        elif sub is not None and isinstance(value, list) and value:
+            lines.append(f"{indent}{name}:{'  # ' + desc if desc else ''}")
+            for item in value:
+                item_lines = _template_lines(sub, item, indent + "    ")
+                first = item_lines[0].lstrip()
+                lines.append(f"{indent}  - {first}")
+                lines += item_lines[1:]
+        else:
+            comment = f"  # {desc}" if desc else ""
+            lines.append(f"{indent}{name}: {_yaml_value(value)}{comment}")
+    return lines
+
+
+def scenario_template() -> str:
+    """A complete scenario YAML with every default and its meaning as a comment."""
+    from sim.projects_spec import Project
+
+    head = [
+        "# A scenario with every field at its default; edit what differs in your community.",
+        "# Check it with `sim scenario check FILE`, run it with `sim run FILE`.",
+    ]
+    body = _template_lines(Scenario, Scenario(), "")
+    example = _template_lines(Project, Project(name="elevators", type="elevator"), "    ")
+    body.append("# An example project: to use it, delete `projects: []` above and the '# ' below.")
+    body.append("# projects:")
+    body.append("#   - " + example[0].lstrip())
+    body += ["# " + line for line in example[1:]]
+    return "\n".join(head + body) + "\n"

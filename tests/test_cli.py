@@ -111,3 +111,22 @@ def test_scenario_doc_prints_the_parameter_table():
     assert r.returncode == 0
     assert "| `meetings.council_per_month` |" in r.stdout
     assert "| `projects[].rule` |" in r.stdout
+
+
+def test_scenario_init_writes_a_valid_commented_template(tmp_path):
+    from sim.scenario import Scenario, load_scenario
+
+    path = tmp_path / "mine.yaml"
+    r = sim("scenario", "init", str(path))
+    assert r.returncode == 0, r.stderr
+    text = path.read_text()
+    assert "# Share of households with a party member." in text
+    assert load_scenario(path) == Scenario()
+    assert sim("scenario", "init", str(path)).returncode == 2  # no silent overwrite
+    # the example project, switched on as the template says, validates too
+    lines = [ln for ln in text.splitlines() if not ln.startswith("projects: []")]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("# projects:"))
+    lines[start:] = [ln[2:] for ln in lines[start:]]
+    path.write_text("\n".join(lines) + "\n")
+    s = load_scenario(path)
+    assert s.projects[0].type == "elevator" and s.projects[0].scope == "unit"
