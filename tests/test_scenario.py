@@ -127,3 +127,13 @@ def test_shipped_experiments_validate():
     assert len(points(spec)) == 30 and spec.replicates == 20
     spec, _ = load_spec(root / "levers_morris.yaml")
     assert spec.design == "morris" and len(spec.parameters) >= 10
+
+
+def test_readme_minimal_scenario_is_valid(tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", readme, re.S).group(1)
+    s = load_scenario(write(tmp_path, block))
+    assert s.name == "my-compound" and s.property_firm.kind == "none"
