@@ -75,14 +75,28 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     return (mean, sd, mean - half, mean + half, n)
 
 
-def report(path: str | Path, metrics: list[str] | None = None) -> pd.DataFrame:
+def metric_columns(df: pd.DataFrame) -> list[str]:
+    """The numeric summary metrics among a runs frame's columns."""
+    skip = {"run_id", "point", "replicate", "seed"}
+    return [
+        c
+        for c in df.columns
+        if c not in skip and not c.startswith("param:") and pd.api.types.is_numeric_dtype(df[c])
+    ]
+
+
+def report(
+    path: str | Path, metrics: list[str] | None = None, df: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Tidy table: one row per point and metric with mean, sd, 95% CI and n.
 
     Args:
         path: sweep folder.
         metrics: metric columns (default: the spec's metrics that exist).
+        df: the sweep's runs, if already read (see :func:`runs_frame`).
     """
-    df = runs_frame(path)
+    if df is None:
+        df = runs_frame(path)
     params = [c for c in df.columns if c.startswith("param:")]
     if metrics is None:
         metrics = sweep_meta(path)["spec"]["metrics"]

@@ -175,13 +175,17 @@ DaskOpt = Annotated[
 ]
 
 
-def _run_sweep(spec_path: Path, out: Path | None, workers: int | None, dask: str | None):
+def _run_sweep(
+    spec_path: Path,
+    out: Path | None,
+    workers: int | None,
+    dask: str | None,
+    designs: tuple[str, ...] | None = None,
+):
     from sim.sweep import execute, prepare
 
     try:
-        spec, _, _ = prepare_spec_only(spec_path)
-        out = out or Path("results") / "sweeps" / spec.name
-        spec, tasks, out = prepare(spec_path, out)
+        spec, tasks, out = prepare(spec_path, out, designs)
     except InputError as exc:
         fail(str(exc).replace("[", "\\["))
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
@@ -199,14 +203,6 @@ def _run_sweep(spec_path: Path, out: Path | None, workers: int | None, dask: str
         )
     out_console.print(f"sweep {spec.name}: {total} runs in [bold]{out}[/]")
     return spec, out
-
-
-def prepare_spec_only(spec_path: Path):
-    """Validate a sweep spec (for its name) before any folder is made."""
-    from sim.sweep_spec import load_spec
-
-    spec, data = load_spec(spec_path)
-    return spec, data, None
 
 
 @app.command()
@@ -273,13 +269,7 @@ def sensitivity(
     """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
     from sim.analysis import sensitivity as analyse
 
-    try:
-        spec, _, _ = prepare_spec_only(spec_path)
-    except InputError as exc:
-        fail(str(exc).replace("[", "\\["))
-    if spec.design not in ("morris", "sobol"):
-        fail(f"{spec_path}: design: {spec.design}; sensitivity needs morris or sobol")
-    spec, out = _run_sweep(spec_path, out, workers, dask)
+    spec, out = _run_sweep(spec_path, out, workers, dask, designs=("morris", "sobol"))
     table = analyse(out, spec)
     table.to_csv(out / "sensitivity.csv", index=False)
     for m, g in table.groupby("metric", sort=False):

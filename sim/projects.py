@@ -424,6 +424,14 @@ class ProjectPortfolio:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``projects`` (one row per instance), ``votes`` and weekly ``building_support``."""
+        return {
+            "projects": self.projects_frame(),
+            "votes": pd.DataFrame(self.vote_rows),
+            "building_support": self.building_support(),
+        }
+
+    def projects_frame(self) -> pd.DataFrame:
+        """One row per project instance."""
         rows = []
         w = self.model.world
         for st in self.states:
@@ -462,18 +470,16 @@ class ProjectPortfolio:
                     }
                 )
             )
-        projects = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-        votes = pd.DataFrame(self.vote_rows)
-        return {"projects": projects, "votes": votes, "building_support": self.building_support()}
+        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
     def summary(self) -> dict:
         """Headline project metrics (flat keys ``projects.*``)."""
-        df = self.tables()["projects"]
+        df = self.projects_frame()
         if df.empty:
             return {"projects.total": 0}
         passed = df[df.passed]
         started = df[df.status != "waiting"]
-        votes = sum(len(st.votes) and int(st.votes.sum()) for st in self.states)
+        votes = int(df.votes.sum())
         return {
             "projects.total": len(df),
             "projects.proposed": len(started),

@@ -131,16 +131,28 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
             cluster.close()
 
 
-def prepare(spec_path: str | Path, out: str | Path) -> tuple[SweepSpec, list[dict], Path]:
+def prepare(
+    spec_path: str | Path,
+    out: str | Path | None = None,
+    designs: tuple[str, ...] | None = None,
+) -> tuple[SweepSpec, list[dict], Path]:
     """Validate a spec, create or check its sweep folder, and list the runs still to do.
 
+    Args:
+        spec_path: the sweep spec YAML.
+        out: the sweep folder (default: ``results/sweeps/NAME``).
+        designs: designs the caller accepts (default: any).
+
     Raises:
-        InputError: bad spec, or ``out`` holds a sweep of a different spec.
+        InputError: bad spec, a design the caller does not accept, or ``out`` holds a sweep of
+            a different spec. Nothing is created before these checks.
     """
     spec, data = load_spec(spec_path)
+    if designs is not None and spec.design not in designs:
+        raise InputError(f"{spec_path}: design: {spec.design}; this needs {' or '.join(designs)}")
     pts = points(spec)
     seeds = run_seeds(spec.base_seed, len(pts), spec.replicates)
-    out = Path(out)
+    out = Path("results") / "sweeps" / spec.name if out is None else Path(out)
     for i, params in enumerate(pts):
         sets = [override(k, v) for k, v in params.items()]
         label = f"{spec_path}: point {i} ({', '.join(sets)})"

@@ -130,3 +130,11 @@ def test_scenario_init_writes_a_valid_commented_template(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     s = load_scenario(path)
     assert s.projects[0].type == "elevator" and s.projects[0].scope == "unit"
+
+
+def test_sensitivity_refuses_a_grid_design_before_making_anything(tmp_path):
+    spec = tmp_path / "g.yaml"
+    spec.write_text("days: 10\nparameters:\n  party.density: {values: [0.1]}\n")
+    r = sim("sensitivity", str(spec), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "needs morris or sobol" in r.stderr
+    assert not (tmp_path / "o").exists()

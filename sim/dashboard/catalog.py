@@ -120,24 +120,12 @@ def load_report(path: Path) -> pd.DataFrame:
 
 @lru_cache(maxsize=16)
 def _load_report(path: Path, finished: int) -> pd.DataFrame:
-    from sim.analysis import report, sweep_meta
-
-    metrics = sweep_meta(path)["spec"]["metrics"]
-    runs = _metric_columns(path)
-    extra = [c for c in runs if c not in metrics]
-    return report(path, metrics + extra)
-
-
-def _metric_columns(path: Path) -> list[str]:
-    from sim.analysis import runs_frame
+    from sim.analysis import metric_columns, report, runs_frame, sweep_meta
 
     df = runs_frame(path)
-    skip = {"run_id", "point", "replicate", "seed"}
-    return [
-        c
-        for c in df.columns
-        if c not in skip and not c.startswith("param:") and pd.api.types.is_numeric_dtype(df[c])
-    ]
+    metrics = sweep_meta(path)["spec"]["metrics"]
+    extra = [c for c in metric_columns(df) if c not in metrics]
+    return report(path, metrics + extra, df)
 
 
 def load_sensitivity(path: Path) -> pd.DataFrame:
