@@ -119,7 +119,7 @@ PATTERNS: list[Pattern] = [
             "no councils": Arm(KENING, tuple(NO_MEETINGS)),
             "weekly": Arm(KENING),
         },
-        lambda run: _passed_within(365)(run),
+        _passed_within(365),
         lambda a: a["no councils"][0] <= 0.4 and a["weekly"][0] >= 0.6,
         lambda a: _fmt(a, "no councils", "weekly"),
     ),
