@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {
-    "default": ("sim/data/default.yaml", []),
+    "default": ("sim/scenario/data/default.yaml", []),
     "elevator_and_gas": ("scenarios/elevator_and_gas.yaml", ["days=365"]),
 }
 METRICS = [

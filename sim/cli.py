@@ -22,8 +22,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from sim.inputs import InputError
 from sim.scenario import Scenario, load_scenario, scenario_dict
+from sim.scenario.loading import InputError
 
 app = typer.Typer(
     help="Agent-based simulator of neighbourhood deliberation in residential compounds.",
@@ -66,7 +66,7 @@ def scenario_init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a scenario with every field at its default, each explained in a comment."""
-    from sim.docs import scenario_template
+    from sim.scenario.docs import scenario_template
 
     if path.exists() and not force:
         fail(f"{path}: exists; choose another name or add --force to overwrite it")
@@ -81,7 +81,7 @@ def scenario_doc(
     ] = None,
 ) -> None:
     """Print the table of every scenario parameter (or update it in docs/ODD.md)."""
-    from sim.docs import parameter_table, update_document
+    from sim.scenario.docs import parameter_table, update_document
 
     if write is None:
         sys.stdout.write(parameter_table())
@@ -182,7 +182,7 @@ def _run_sweep(
     dask: str | None,
     designs: tuple[str, ...] | None = None,
 ):
-    from sim.sweep import execute, prepare
+    from sim.experiments.runner import execute, prepare
 
     try:
         spec, tasks, out = prepare(spec_path, out, designs)
@@ -232,7 +232,7 @@ def sweep(
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
-    from sim.analysis import report
+    from sim.experiments.analysis import report
 
     try:
         table = report(folder, metrics or None)
@@ -267,7 +267,7 @@ def sensitivity(
     dask: DaskOpt = None,
 ) -> None:
     """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
-    from sim.analysis import sensitivity as analyse
+    from sim.experiments.analysis import sensitivity as analyse
 
     spec, out = _run_sweep(spec_path, out, workers, dask, designs=("morris", "sobol"))
     table = analyse(out, spec)
@@ -294,7 +294,7 @@ def validate(
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
-    from sim.validation import run_patterns, task_count
+    from sim.experiments.validation import run_patterns, task_count
 
     n = seeds or (10 if fast else 30)
     with Progress(*_bar_columns("runs"), console=err_console, transient=True) as progress:
@@ -325,7 +325,7 @@ def bench(
     reps: Annotated[int | None, typer.Option(help="Repetitions (median reported).")] = None,
 ) -> None:
     """Time the Aoyuan and Xuanwu scenarios against Mesa's BoltzmannWealth; scaling; sweeps."""
-    from sim import bench as b
+    from sim.experiments import bench as b
 
     reps = reps or (1 if quick else 3)
     days = 30 if quick else 365

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
+from sim.experiments.runner import execute, prepare
 from sim.model import NeighbourhoodModel
 from sim.results import write_run
 from sim.scenario import load_scenario
-from sim.sweep import execute, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 

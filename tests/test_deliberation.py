@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sim.deliberation import deffuant, degroot, diffuse, hegselmann_krause, meeting_update
+from sim.model.projects.deliberation import (
+    deffuant,
+    degroot,
+    diffuse,
+    hegselmann_krause,
+    meeting_update,
+)
 
 
 def major_clusters(x, gap=0.02, share=0.05):
@@ -92,7 +98,7 @@ def test_meeting_credible_speakers_are_stubborn_and_pull():
 
 
 def test_pair_encounters_stay_inside_groups_and_respect_movable():
-    from sim.deliberation import pair_encounters
+    from sim.model.projects.deliberation import pair_encounters
 
     rng = np.random.default_rng(8)
     x = np.array([0.0, 0.1, 0.9, 1.0, 0.5])

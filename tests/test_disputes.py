@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 from conftest import make_model, run_model
 
-from sim.agents import GridWorker, PartyMember, PropertyFirm, Resident
+from sim.model.agents import GridWorker, PartyMember, PropertyFirm, Resident
 from sim.results import summarize, tables
 
 NO_MEETINGS = ("meetings.council_per_month=0", "meetings.joint_per_month=0", "meetings.adhoc=false")

@@ -2,7 +2,7 @@ import datetime as dt
 
 import numpy as np
 
-from sim.meetings import meeting_days
+from sim.model.calendar import meeting_days
 
 MONDAY = dt.date(2024, 1, 1)
 

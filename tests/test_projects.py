@@ -5,11 +5,11 @@ import sys
 import numpy as np
 import pytest
 
-from sim.deliberation import anchor, diffuse
 from sim.model import NeighbourhoodModel
-from sim.projects_spec import Project
+from sim.model.projects.deliberation import anchor, diffuse
+from sim.model.projects.utility import net_utility
 from sim.scenario import Scenario, load_scenario
-from sim.utility import net_utility
+from sim.scenario.projects import Project
 
 ELEVATOR_SCENARIO = {
     "name": "elevators",

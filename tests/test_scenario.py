@@ -1,8 +1,8 @@
 import pytest
 import yaml
 
-from sim.inputs import InputError, parse_yaml
 from sim.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from sim.scenario.loading import InputError, parse_yaml
 
 
 def write(tmp_path, text, name="s.yaml"):
@@ -120,7 +120,7 @@ def test_shipped_scenarios_validate_and_cite_their_source(path):
 
 
 def test_shipped_experiments_validate():
-    from sim.sweep_spec import load_spec, points
+    from sim.experiments.spec import load_spec, points
 
     root = SCENARIOS[0].parent.parent / "experiments"
     spec, _ = load_spec(root / "meetings_x_party.yaml")

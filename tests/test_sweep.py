@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.analysis import open_sweep, report, runs_frame, sensitivity
-from sim.inputs import InputError
-from sim.sweep import execute, prepare
-from sim.sweep_spec import load_spec, points, run_seeds
+from sim.experiments.analysis import report, sensitivity
+from sim.experiments.runner import execute, prepare
+from sim.experiments.spec import load_spec, points, run_seeds
+from sim.results.sweeps import open_sweep, runs_frame
+from sim.scenario.loading import InputError
 
 SPEC = """
 name: small

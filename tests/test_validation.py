@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from sim.validation import PATTERNS
+from sim.experiments.validation import PATTERNS
 
 
 def test_patterns_are_stated_with_sources():
@@ -28,7 +28,7 @@ def test_fast_validate_passes_every_pattern():
 def test_odd_parameter_table_is_up_to_date():
     from pathlib import Path
 
-    from sim.docs import document_block, parameter_table
+    from sim.scenario.docs import document_block, parameter_table
 
     odd = Path(__file__).parent.parent / "docs" / "ODD.md"
     assert document_block(odd) == parameter_table(), "run: sim scenario doc --write docs/ODD.md"

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.voting import RULES, civil_code_decision, decide
+from sim.model.projects.voting import RULES, civil_code_decision, decide
 
 
 def ballot(n, n_voted, n_yes, area=None):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from sim.model.world import ROLE_BIG_V, ROLE_NONE, ROLE_SECRETARY, build_world
 from sim.scenario import load_scenario
-from sim.world import ROLE_BIG_V, ROLE_NONE, ROLE_SECRETARY, build_world
 
 
 @pytest.fixture(scope="module")

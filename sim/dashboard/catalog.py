@@ -120,7 +120,8 @@ def load_report(path: Path) -> pd.DataFrame:
 
 @lru_cache(maxsize=16)
 def _load_report(path: Path, finished: int) -> pd.DataFrame:
-    from sim.analysis import metric_columns, report, runs_frame, sweep_meta
+    from sim.experiments.analysis import metric_columns, report
+    from sim.results.sweeps import runs_frame, sweep_meta
 
     df = runs_frame(path)
     metrics = sweep_meta(path)["spec"]["metrics"]
@@ -135,8 +136,9 @@ def load_sensitivity(path: Path) -> pd.DataFrame:
 
 @lru_cache(maxsize=16)
 def _load_sensitivity(path: Path, finished: int) -> pd.DataFrame:
-    from sim.analysis import sensitivity, sweep_meta
-    from sim.sweep_spec import SweepSpec
+    from sim.experiments.analysis import sensitivity
+    from sim.experiments.spec import SweepSpec
+    from sim.results.sweeps import sweep_meta
 
     csv = path / "sensitivity.csv"
     if csv.exists():
@@ -149,6 +151,6 @@ def _load_sensitivity(path: Path, finished: int) -> pd.DataFrame:
 
 def sweep_design(path: Path) -> str:
     """The design of a sweep (grid, lhs, morris, sobol)."""
-    from sim.analysis import sweep_meta
+    from sim.results.sweeps import sweep_meta
 
     return sweep_meta(path)["spec"]["design"]

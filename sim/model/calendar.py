@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.scenario import Meetings
+from sim.scenario.schema import Meetings
 
 COUNCIL, JOINT, ADHOC = "council", "joint", "adhoc"
 

@@ -18,9 +18,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.inputs import InputError, apply_overrides, read_yaml, validate
 from sim.scenario import DEFAULT_SCENARIO, Scenario
-from sim.spec import Spec
+from sim.scenario.base import Spec
+from sim.scenario.loading import InputError, apply_overrides, read_yaml, validate
 
 Design = Literal["grid", "lhs", "morris", "sobol"]
 

@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.inputs import apply_overrides, read_yaml, validate
-from sim.projects_spec import Project
-from sim.spec import Spec
+from sim.scenario.base import Spec
+from sim.scenario.loading import apply_overrides, read_yaml, validate
+from sim.scenario.projects import Project
 
 
 class BuildingSpec(Spec):

@@ -2,62 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.sweep import SERIES_DIR, SUMMARY_DIR
-from sim.sweep_spec import SweepSpec, design_matrix, problem
-
-
-def is_sweep(path: str | Path) -> bool:
-    """Whether a folder is a sweep folder."""
-    return (Path(path) / "sweep.json").exists()
-
-
-def sweep_meta(path: str | Path) -> dict:
-    """The sweep's metadata (spec, scenario, sizes)."""
-    p = Path(path) / "sweep.json"
-    if not p.exists():
-        raise FileNotFoundError(f"{path}: not a sweep folder (no sweep.json)")
-    return json.loads(p.read_text())
-
-
-def open_sweep(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open a sweep folder as an in-memory DuckDB database with three views.
-
-    ``runs`` (one row a finished run: point, replicate, seed, ``param:*`` and metric columns),
-    ``points`` (one row a design point) and ``series`` (one row a run and day).
-
-    Raises:
-        FileNotFoundError: not a sweep folder, or no finished run yet.
-    """
-    p = Path(path)
-    sweep_meta(p)
-    if not any((p / SUMMARY_DIR).glob("*.parquet")):
-        raise FileNotFoundError(f"{p}: no finished runs yet")
-    con = duckdb.connect()
-    pattern = lambda d: str(p / d / "*.parquet").replace("'", "''")  # noqa: E731
-    con.execute(
-        f"CREATE VIEW runs AS SELECT * FROM read_parquet('{pattern(SUMMARY_DIR)}', "
-        "union_by_name=true)"
-    )
-    con.execute(
-        f"CREATE VIEW series AS SELECT * FROM read_parquet('{pattern(SERIES_DIR)}', "
-        "union_by_name=true)"
-    )
-    points_file = str(p / "points.parquet").replace("'", "''")
-    con.execute(f"CREATE VIEW points AS SELECT * FROM read_parquet('{points_file}')")
-    return con
-
-
-def runs_frame(path: str | Path) -> pd.DataFrame:
-    """All finished runs, ordered by point and replicate."""
-    return open_sweep(path).execute("SELECT * FROM runs ORDER BY point, replicate").df()
+from sim.experiments.spec import SweepSpec, design_matrix, problem
+from sim.results.sweeps import runs_frame, sweep_meta
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import is_sweep
 from sim.dashboard import figures as fg
 from sim.dashboard.catalog import load_report, load_run, load_sensitivity, sweep_design
+from sim.results.sweeps import is_sweep
 
 
 def _fig_html(fig, first: bool) -> str:

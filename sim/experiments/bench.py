@@ -18,7 +18,7 @@ from pathlib import Path
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario, load_scenario, scenario_dict
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @dataclass
@@ -129,7 +129,7 @@ def scaling(sizes: list[int], days: int, reps: int) -> list[tuple[int, float]]:
 
 def sweep_speed(runs: int, workers: int, days: int) -> float:
     """Wall seconds of a ``runs``-run sweep of the Changgou scenario on ``workers`` workers."""
-    from sim.sweep import execute, prepare
+    from sim.experiments.runner import execute, prepare
 
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "bench.yaml"

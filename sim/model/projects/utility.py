@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.projects_spec import Project
+from sim.scenario.projects import Project
 
 # Elderly households value an elevator more (60%+ elderly in [Yongyuan-41]).
 ELDERLY_ELEVATOR_BONUS = 0.5

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.spec import Spec
+from sim.scenario.base import Spec
 
 ProjectType = Literal["elevator", "gas_pipe", "parking", "greening", "lighting"]
 Scope = Literal["unit", "building", "compound"]

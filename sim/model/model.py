@@ -5,12 +5,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim import disputes as dsp
-from sim.agents import GridWorker, OwnersCommittee, PartyMember, PropertyFirm, Resident
-from sim.meetings import ADHOC, COUNCIL, JOINT, Calendar, MeetingLog, draw_attendance
-from sim.projects import ProjectPortfolio
+from sim.model.agents import GridWorker, OwnersCommittee, PartyMember, PropertyFirm, Resident
+from sim.model.calendar import ADHOC, COUNCIL, JOINT, Calendar, MeetingLog, draw_attendance
+from sim.model.disputes import ladder as dsp
+from sim.model.projects.lifecycle import ProjectPortfolio
+from sim.model.world import ROLE_BIG_V, build_world
 from sim.scenario import Scenario
-from sim.world import ROLE_BIG_V, build_world
 
 # Attendance scale of ordinary residents; party members attend at full propensity.
 COUNCIL_SCALE, JOINT_SCALE, ADHOC_SCALE = 0.25, 0.05, 0.05

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.agents import GridWorker
-from sim.model import NeighbourhoodModel
+from sim.model.model import NeighbourhoodModel
+from sim.results.summary import summarize
 from sim.scenario import scenario_dict
 
 TABLES = (
@@ -33,55 +33,7 @@ TABLES = (
     "network",
     "building_support",
 )
-GRID_COUNTERS = ("visits_made", "cases_found", "wishes_collected", "revisits")
 PACKAGES = ("sim", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic")
-
-
-def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
-    """Headline metrics of a finished run as a flat ``{"group.metric": value}`` mapping.
-
-    Definitions (documented in docs/ODD.md): ``resolution_rate`` = resolved / opened;
-    ``resolved_in_building_share`` = resolved at L0-L1 / opened; ``resolved_in_community_share``
-    = resolved at any level / closed (resolved + failed): of the cases that ended, the share that
-    ended inside the community rather than in petition or court; ``mediation_success_rate`` =
-    resolved at L1-L3 / cases that reached L1-L3 and closed.
-    """
-    df = model.book.frame(model.category_names)
-    resolved = df[df.status == "resolved"]
-    failed = int((df.status == "failed").sum())
-    total = len(df)
-    by_level = {f"L{k}": int((resolved.level == k).sum()) for k in range(4)}
-    closed = len(resolved) + failed
-    mediated = df[(df.highest_level >= 1) & (df.status != "open")]
-    mediated_ok = int((mediated.status == "resolved").sum())
-    days = resolved.day_outcome - resolved.day_opened
-    workers = model.agents_by_type[GridWorker]
-    out: dict[str, Any] = {
-        "days": int(model.scenario.days),
-        "households": int(model.world.n_households),
-        "disputes.total": total,
-        "disputes.resolved": len(resolved),
-        "disputes.failed": failed,
-        "disputes.open_at_end": int((df.status == "open").sum()),
-        "disputes.resolution_rate": _ratio(len(resolved), total),
-        "disputes.resolved_in_building_share": _ratio(by_level["L0"] + by_level["L1"], total),
-        "disputes.resolved_in_community_share": _ratio(len(resolved), closed),
-        "disputes.reached_mediation": int((df.highest_level >= 1).sum()),
-        "disputes.mediation_success_rate": _ratio(mediated_ok, len(mediated)),
-        "disputes.median_days_to_resolve": float(days.median()) if len(days) else None,
-        "disputes.resolved_by_level": by_level,
-        "meetings.held": len(model.meeting_log.rows),
-        "trust.mean_final": float(model.world.trust.mean()),
-        **{f"grid.{k}": int(workers.agg(k, sum)) for k in GRID_COUNTERS},
-        "grid.suggestions": int(model.suggestions_made),
-        "grid.suggestions_resolved": int(model.suggestions_resolved),
-    }
-    out.update(model.project_summary())
-    return out
-
-
-def _ratio(a: float, b: float) -> float | None:
-    return float(a) / float(b) if b else None
 
 
 def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
@@ -174,34 +126,3 @@ def write_run(model: NeighbourhoodModel, out: str | Path, seed: int) -> Path:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def read_run(path: str | Path) -> dict[str, Any]:
-    """Read a run folder: each table as a DataFrame, plus ``summary`` and ``manifest`` dicts."""
-    p = Path(path)
-    if not (p / "summary.json").exists():
-        raise FileNotFoundError(f"{p}: not a run folder (no summary.json)")
-    out: dict[str, Any] = {
-        name: pd.read_parquet(p / f"{name}.parquet")
-        for name in TABLES
-        if (p / f"{name}.parquet").exists()
-    }
-    out["summary"] = json.loads((p / "summary.json").read_text())
-    out["manifest"] = json.loads((p / "manifest.json").read_text())
-    return out
-
-
-def read_table(path: str | Path, name: str) -> pd.DataFrame:
-    """Read one table (``timeseries``, ``disputes``, ...) of a run folder."""
-    return pd.read_parquet(Path(path) / f"{name}.parquet")
-
-
-def open_sweep(path: str | Path):
-    """DuckDB access over a sweep folder's parquet files (see :func:`sim.analysis.open_sweep`).
-
-    Returns:
-        A DuckDB connection with the views ``runs``, ``points`` and ``series``.
-    """
-    from sim.analysis import open_sweep as _open
-
-    return _open(path)

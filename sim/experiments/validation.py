@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.analysis import mean_ci
+from sim.experiments.analysis import mean_ci
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 NO_MEETINGS = ["meetings.council_per_month=0", "meetings.joint_per_month=0", "meetings.adhoc=false"]
 
 

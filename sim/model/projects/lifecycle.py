@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim import deliberation as dl
-from sim.agents.owners_committee import OwnersCommittee
-from sim.projects_spec import Project
-from sim.utility import initial_support, net_utility, support_from_utility
-from sim.voting import decide, required_share
+from sim.model.agents.owners_committee import OwnersCommittee
+from sim.model.projects import deliberation as dl
+from sim.model.projects.utility import initial_support, net_utility, support_from_utility
+from sim.model.projects.voting import decide, required_share
+from sim.scenario.projects import Project
 
 WAITING, DELIBERATING, PASSED, FAILED = 0, 1, 2, 3
 STATUS_NAMES = np.array(["waiting", "open", "passed", "failed"])

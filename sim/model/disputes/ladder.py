@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.model.world import World
 from sim.scenario import Scenario
-from sim.world import World
 
 OPEN, RESOLVED, FAILED = 0, 1, 2
 LEVELS = ("L0", "L1", "L2", "L3")

@@ -24,11 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.inputs import InputError, apply_overrides, validate
+from sim.experiments.spec import SweepSpec, fingerprint, load_spec, points, run_seeds
+from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR
 from sim.scenario import Scenario
-from sim.sweep_spec import SweepSpec, fingerprint, load_spec, points, run_seeds
-
-SUMMARY_DIR, SERIES_DIR = "runs/summary", "runs/series"
+from sim.scenario.loading import InputError, apply_overrides, validate
 
 
 def run_id(point: int, replicate: int) -> str:

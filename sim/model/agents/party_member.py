@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import mesa
 
-from sim.agents.resident import Resident
-from sim.world import ROLE_NAMES
+from sim.model.agents.resident import Resident
+from sim.model.world import ROLE_NAMES
 
 
 class PartyMember(Resident):

@@ -1,0 +1,1 @@
+"""Neighbour disputes: arrival, discovery, the mediation ladder and outcomes."""

@@ -1,0 +1,1 @@
+"""Upgrade projects: household utility, deliberation kernels, vote rules and the lifecycle."""
