@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sim.scenario.base import field_meta
 from sim.scenario.loading import model_of
 from sim.scenario.schema import Scenario
 
@@ -44,8 +45,8 @@ def _default(field) -> str:
     return f"`{value!r}`" if value is not None else "`None`"
 
 
-def rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str, str]]:
-    """(path, type, default, description) of every field, sections expanded."""
+def rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, ...]]:
+    """(path, type, default, unit, source, description) of every field, sections expanded."""
     out = []
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
@@ -55,18 +56,25 @@ def rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str,
             suffix = "[]" if is_list else ""
             if is_list:
                 desc = field.description or ""
-                out.append((path, f"list[{sub.__name__}]", _default(field), desc))
+                out.append((path, f"list[{sub.__name__}]", _default(field), "", "", desc))
             out.extend(rows(sub, f"{path}{suffix}."))
             continue
-        out.append((path, _type_name(field.annotation), _default(field), field.description or ""))
+        meta = field_meta(field)
+        tp = _type_name(field.annotation)
+        desc = field.description or ""
+        out.append((path, tp, _default(field), meta["unit"], meta["source"], desc))
     return out
 
 
 def parameter_table() -> str:
     """The markdown table of every scenario parameter."""
-    lines = ["| parameter | type | default | meaning |", "|---|---|---|---|"]
-    for path, tp, default, desc in rows():
-        lines.append(f"| `{path}` | {tp} | {default} | {desc.replace('|', '/')} |")
+    lines = [
+        "| parameter | type | default | unit | source | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for path, tp, default, unit, source, desc in rows():
+        cells = [f"`{path}`", tp, default, unit, source, desc]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Spec
+from sim.scenario.base import Spec, param
 from sim.scenario.loading import apply_overrides, read_yaml, validate
 from sim.scenario.projects import Project
 
@@ -183,24 +183,45 @@ class OwnersCommittee(Spec):
 class Meetings(Spec):
     """Meeting calendar [Kening], [Xuanwu], [Aoyuan], [Fugu]."""
 
-    council_per_month: float = Field(
+    council_per_month: float = param(
         4.0,
         ge=0,
         le=28,
+        unit="meetings / 4 weeks",
+        source="[Kening]",
         description="Compound councils per 4-week month: 0 none, 4 weekly ('逢四说事').",
     )
-    weekday: int = Field(3, ge=0, le=6, description="Meeting weekday, 0 Monday; 3 Thursday.")
-    agenda_size: int = Field(5, ge=1, le=100, description="Cases a council can take up.")
-    joint_per_month: float = Field(
-        1.0, ge=0, le=28, description="Joint meetings with firm and owners' committee a month."
+    weekday: int = param(
+        3, ge=0, le=6, unit="weekday", source="[Kening]", description="Meeting weekday, 0 Monday."
     )
-    joint_agenda_size: int = Field(5, ge=1, le=100, description="Cases a joint meeting takes up.")
-    adhoc: bool = Field(True, description="One-issue ad-hoc meetings (一事一议) when needed.")
-    adhoc_after_days: int = Field(
-        7, ge=1, le=365, description="Days a case waits at community level before an ad-hoc one."
+    agenda_size: int = param(
+        5, ge=1, le=100, unit="cases / meeting", description="Cases a council can take up."
     )
-    officials_attend: bool = Field(
-        True, description="Officials and the firm attend councils and answer concerns."
+    joint_per_month: float = param(
+        1.0,
+        ge=0,
+        le=28,
+        unit="meetings / 4 weeks",
+        source="[Xuanwu]",
+        description="Joint meetings with firm and owners' committee a month.",
+    )
+    joint_agenda_size: int = param(
+        5, ge=1, le=100, unit="cases / meeting", description="Cases a joint meeting takes up."
+    )
+    adhoc: bool = param(
+        True, source="[Xuanwu]", description="One-issue ad-hoc meetings (一事一议) when needed."
+    )
+    adhoc_after_days: int = param(
+        7,
+        ge=1,
+        le=365,
+        unit="days",
+        description="Days a case waits at community level before an ad-hoc one.",
+    )
+    officials_attend: bool = param(
+        True,
+        source="[Kening]",
+        description="Officials and the firm attend councils and answer concerns.",
     )
 
 
