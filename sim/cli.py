@@ -294,13 +294,13 @@ def validate(
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
-    from sim.experiments.validation import run_patterns, task_count
+    from sim.experiments.validation import PATTERNS, run_patterns, task_count
 
     n = seeds or (10 if fast else 30)
     with Progress(*_bar_columns("runs"), console=err_console, transient=True) as progress:
-        bar = progress.add_task("patterns", total=task_count(n))
+        bar = progress.add_task("patterns", total=task_count(PATTERNS, n))
         rows = run_patterns(
-            n, workers or os.cpu_count() or 1, on_done=lambda: progress.advance(bar)
+            PATTERNS, n, workers or os.cpu_count() or 1, on_done=lambda: progress.advance(bar)
         )
     t = Table(
         title=f"Validation patterns ({n} seeds per arm, mean and 95% CI)", header_style="bold"

@@ -1,0 +1,137 @@
+"""Stylised-facts validation: the machinery (arms, facts, running them over seeds).
+
+Each fact states a reported pattern, its source label, the statistic, the target and whether it
+was used to set parameters (``fitted``), is kept for checking (``held_out``), or only restates an
+input (``sanity``). The rows themselves live in :mod:`.disputes` and :mod:`.projects`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from sim.experiments.analysis import mean_ci
+
+SCENARIOS = Path(__file__).resolve().parents[3] / "scenarios"
+NO_MEETINGS = ["meetings.council_per_month=0", "meetings.joint_per_month=0", "meetings.adhoc=false"]
+
+
+def simulate(task: tuple[str, tuple[str, ...], int]) -> dict:
+    """Run one scenario variant (top-level for process pools); return summary and projects."""
+    from sim.model import NeighbourhoodModel
+    from sim.results import summarize
+    from sim.scenario import load_scenario
+
+    path, sets, seed = task
+    model = NeighbourhoodModel(load_scenario(SCENARIOS / path, list(sets)), seed=seed)
+    model.run()
+    projects = model.projects.tables()["projects"]
+    return {"summary": summarize(model), "projects": projects.to_dict("list")}
+
+
+@dataclass
+class Arm:
+    """One scenario variant of a pattern."""
+
+    scenario: str
+    sets: tuple[str, ...] = ()
+    statistic: Callable[[dict], float] | None = None  # overrides the pattern's statistic
+
+
+@dataclass
+class Pattern:
+    """A reported pattern: a statistic over seeds per arm, and a check of the arms."""
+
+    key: str
+    source: str
+    description: str
+    target: str
+    arms: dict[str, Arm]
+    statistic: Callable[[dict], float]
+    check: Callable[[dict[str, tuple]], bool]
+    show: Callable[[dict[str, tuple]], str]
+    role: Literal["fitted", "held_out", "sanity"] = "held_out"
+
+
+def _passed_within(days: int) -> Callable[[dict], float]:
+    def stat(run: dict) -> float:
+        p = run["projects"]
+        ok = [d >= 0 and d <= days for d in p["days_to_pass"]]
+        return float(np.mean(ok))
+
+    return stat
+
+
+def _median_meetings(run: dict) -> float:
+    m = [x for x in run["projects"]["meetings_to_pass"] if x >= 0]
+    return float(np.median(m)) if m else np.nan
+
+
+def _summary(key: str) -> Callable[[dict], float]:
+    return lambda run: float(run["summary"].get(key) or np.nan)
+
+
+def _fmt(arms: dict[str, tuple], *names: str, digits: int = 2) -> str:
+    parts = []
+    for n in names:
+        mean, _, lo, hi, _ = arms[n]
+        ci = f" [{lo:.{digits}f}, {hi:.{digits}f}]" if np.isfinite(lo) else ""
+        parts.append(f"{n}: {mean:.{digits}f}{ci}")
+    return "; ".join(parts)
+
+
+def run_patterns(
+    patterns: list[Pattern],
+    seeds: int = 20,
+    workers: int = 2,
+    keys: list[str] | None = None,
+    on_done=None,
+) -> list[dict]:
+    """Run the patterns over ``seeds`` seeds each; returns one result row per pattern."""
+    chosen = [p for p in patterns if keys is None or p.key in keys]
+    tasks = sorted(
+        {
+            (arm.scenario, arm.sets, s)
+            for p in chosen
+            for arm in p.arms.values()
+            for s in range(seeds)
+        }
+    )
+    ctx = multiprocessing.get_context("spawn")
+    results = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        for task, res in zip(tasks, ex.map(simulate, tasks), strict=True):
+            results[task] = res
+            if on_done is not None:
+                on_done()
+    rows = []
+    for p in chosen:
+        arms = {}
+        for name, arm in p.arms.items():
+            stat = arm.statistic or p.statistic
+            values = [stat(results[(arm.scenario, arm.sets, s)]) for s in range(seeds)]
+            arms[name] = mean_ci(np.array(values))
+        rows.append(
+            {
+                "pattern": p.key,
+                "source": p.source,
+                "description": p.description,
+                "target": p.target,
+                "role": p.role,
+                "model": p.show(arms),
+                "passed": bool(p.check(arms)),
+            }
+        )
+    return rows
+
+
+def task_count(patterns: list[Pattern], seeds: int, keys: list[str] | None = None) -> int:
+    """Number of distinct runs :func:`run_patterns` makes."""
+    chosen = [p for p in patterns if keys is None or p.key in keys]
+    return len({(a.scenario, a.sets) for p in chosen for a in p.arms.values()}) * seeds
