@@ -445,3 +445,81 @@ def _bar_columns(unit: str) -> list:
 def main() -> None:  # pragma: no cover - console entry
     """Console entry point."""
     app()
+
+
+@app.command()
+def compare(
+    scenario: ScenarioArg = None,
+    change: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--change",
+            help="What the variant changes, KEY.PATH=VALUE (repeat for several changes).",
+        ),
+    ] = None,
+    against: Annotated[
+        Path | None, typer.Option(help="A second scenario YAML as the variant.")
+    ] = None,
+    set_: SetOpt = None,
+    replicates: Annotated[int, typer.Option(min=1, max=1000, help="Seeds per arm.")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Base seed of the paired seeds.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Comparison folder (default: results/compare/NAME).")
+    ] = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Compare a baseline with a variant on the same seeds (paired differences with 95% CIs)."""
+    from sim.experiments.compare import ComparisonFolderError
+    from sim.experiments.compare import compare as run_compare
+
+    if not change and against is None:
+        fail("give the variant: --change KEY.PATH=VALUE (repeatable) or --against OTHER.yaml")
+    sets = list(set_ or [])
+    base = _load(scenario, sets)
+    variant = _load(against if against is not None else scenario, [*sets, *(change or [])])
+    if out is None:
+        out = Path("results") / "compare" / f"{base.name}-vs-{variant.name}"
+        if change:
+            out = out.with_name(out.name + "-" + "-".join(c.split("=")[0] for c in change))
+    source = str(scenario) if scenario is not None else "(default)"
+    commands = {
+        "baseline": (source, sets),
+        "variant": (str(against) if against is not None else source, [*sets, *(change or [])]),
+    }
+    try:
+        with Progress(*_bar_columns("runs"), console=err_console, transient=True) as progress:
+            bar = progress.add_task("baseline vs variant", total=2 * replicates)
+            record = run_compare(
+                scenario_dict(base),
+                scenario_dict(variant),
+                out,
+                replicates=replicates,
+                base_seed=seed,
+                workers=workers or os.cpu_count() or 1,
+                commands=commands,
+                on_done=lambda: progress.advance(bar),
+            )
+    except ComparisonFolderError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail(f"interrupted; finished runs are kept in {out}: run the same command to finish", 130)
+    t = Table(
+        title=f"variant minus baseline, {replicates} paired seeds (95% bootstrap CI)",
+        header_style="bold",
+    )
+    for c in ("metric", "baseline", "variant", "difference"):
+        t.add_column(c, justify="left" if c == "metric" else "right")
+    for key, row in record["metrics"].items():
+        if not key.startswith(("disputes.", "projects.")):
+            continue
+        cells = [_mean_ci_text(row[arm]) for arm in ("baseline", "variant", "difference")]
+        t.add_row(key, *cells)
+    out_console.print(t)
+    out_console.print(f"comparison written to [bold]{out}[/] (runs in baseline/ and variant/)")
+
+
+def _mean_ci_text(triple: list[float]) -> str:
+    mean, lo, hi = triple
+    if mean is None or not np.isfinite(mean):
+        return "-"
+    return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
