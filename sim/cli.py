@@ -523,3 +523,95 @@ def _mean_ci_text(triple: list[float]) -> str:
     if mean is None or not np.isfinite(mean):
         return "-"
     return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+@app.command()
+def target(
+    scenario: ScenarioArg = None,
+    metric: Annotated[str, typer.Option(help="Summary metric to reach, e.g. a share.")] = "",
+    at_least: Annotated[float | None, typer.Option(help="The metric must reach this.")] = None,
+    at_most: Annotated[float | None, typer.Option(help="The metric must stay at or below.")] = None,
+    in_share: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Require the threshold in this share of runs (e.g. 0.67)."
+        ),
+    ] = None,
+    confident: Annotated[
+        bool, typer.Option("--confident", help="Judge by the 95% interval's bound, not the mean.")
+    ] = False,
+    lever: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=v1,v2,... settings from least to most effort (repeatable)."),
+    ] = None,
+    set_: SetOpt = None,
+    replicates: Annotated[int, typer.Option(min=1, max=200, help="Seeds per setting.")] = 5,
+    max_trials: Annotated[int, typer.Option(min=1, max=1000, help="Settings tried at most.")] = 60,
+    workers: WorkersOpt = None,
+) -> None:
+    """What would it take? The least effort on the levers that reaches a target."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.experiments.target import Lever, Target, planner_cost, run_summary, search
+    from sim.scenario import DEFAULT_SCENARIO
+    from sim.scenario.loading import apply_overrides, read_yaml
+
+    if not metric or (at_least is None) == (at_most is None):
+        fail("give --metric and exactly one of --at-least / --at-most")
+    if not lever:
+        fail("give at least one --lever PATH=v1,v2,... (settings from least to most effort)")
+    try:
+        levers = [Lever.parse(x) for x in lever]
+    except ValueError as exc:
+        fail(str(exc))
+    sc = _load(scenario, list(set_ or []))
+    for lv in levers:  # every setting must validate before anything runs
+        for v in lv.values:
+            _load(scenario, [*(set_ or []), f"{lv.path}={v}"])
+    # Levers apply to the file as written (not the resolved scenario), as `sim run --set` does.
+    raw = apply_overrides(read_yaml(scenario or DEFAULT_SCENARIO), list(set_ or []))
+    goal = Target(
+        metric,
+        at_least if at_least is not None else at_most,
+        at_least is not None,
+        in_share,
+        confident,
+    )
+    n = workers or os.cpu_count() or 1
+    t = Table(title=f"what would it take: {metric}", header_style="bold")
+    for c in ("effort", *(lv.path for lv in levers), "estimate [95% CI]", "reached"):
+        t.add_column(c)
+    with (
+        ProcessPoolExecutor(max_workers=n, mp_context=_spawn()) as ex,
+        err_console.status("searching...") as status,
+    ):
+        result = search(
+            raw,
+            levers,
+            goal,
+            lambda tasks: list(ex.map(run_summary, tasks)),
+            replicates=replicates,
+            max_trials=max_trials,
+            on_trial=lambda tr: status.update(f"tried {tr.settings}"),
+        )
+    for tr in result.trials:
+        mean, lo, hi = tr.estimate
+        t.add_row(
+            str(tr.effort),
+            *(f"{tr.settings[lv.path]:g}" for lv in levers),
+            f"{mean:.3f} [{lo:.3f}, {hi:.3f}]",
+            "yes" if tr.reached else "no",
+        )
+    out_console.print(t)
+    best = result.best
+    if best is None:
+        out_console.print("no setting on this grid reaches the target; widen the levers' ranges")
+        raise typer.Exit(1)
+    costs = ", ".join(planner_cost(k, v, sc.total_households()) for k, v in best.settings.items())
+    out_console.print(f"cheapest setting that reaches the target: [bold]{costs}[/]")
+
+
+def _spawn():
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
