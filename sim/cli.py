@@ -52,6 +52,16 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _checked(check: str, *args) -> None:
+    """Run an output-path check of ``sim.results.paths``; an InputError becomes exit 2."""
+    from sim.results import paths
+
+    try:
+        getattr(paths, check)(*args)
+    except InputError as exc:
+        fail(str(exc).replace("[", "\\["))
+
+
 def _load(path: Path | None, sets: list[str] | None) -> Scenario:
     try:
         return load_scenario(path, sets)
@@ -70,6 +80,7 @@ def scenario_init(
 
     if path.exists() and not force:
         fail(f"{path}: exists; choose another name or add --force to overwrite it")
+    _checked("check_output_file", path, "scenario init", (".yaml", ".yml"))
     path.write_text(scenario_template(), encoding="utf-8")
     out_console.print(f"wrote {path}; edit it, then `sim scenario check {path}`")
 
@@ -100,6 +111,9 @@ def run(
     days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/...).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the earlier run in --out (a sim run folder).")
+    ] = False,
 ) -> None:
     """Run one scenario and write its results folder."""
     sets = list(set_ or [])
@@ -110,9 +124,10 @@ def run(
     sc = _load(scenario, sets)
     if out is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path("results") / f"{sc.name}-s{sc.seed}-{stamp}"
-    if out.exists() and not out.is_dir():
-        fail(f"--out {out}: exists and is not a folder; choose another path")
+        from sim.results.paths import default_run_folder
+
+        out = default_run_folder(sc.name, sc.seed, stamp)
+    _checked("check_run_out", out, force)
     from sim.model import NeighbourhoodModel
     from sim.results import summarize, write_run
 
@@ -232,14 +247,26 @@ def sweep(
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
-    from sim.experiments.analysis import report
+    from sim.experiments.analysis import metric_columns, report
+    from sim.results.sweeps import runs_frame
 
     try:
-        table = report(folder, metrics or None)
+        df = runs_frame(folder)
     except FileNotFoundError as exc:
         fail(str(exc))
-    table.to_csv(folder / "report.csv", index=False)
-    table.to_parquet(folder / "report.parquet", index=False)
+    known = metric_columns(df)
+    unknown = [m for m in metrics or [] if m not in known]
+    if unknown:
+        fail(
+            f"--metric {', '.join(unknown)}: not a metric of {folder}; "
+            f"choose among: {', '.join(known)}"
+        )
+    table = report(folder, metrics or None, df)
+    if table.empty:
+        fail(f"{folder}: none of the spec's metrics are in its runs; name them with --metric")
+    _checked("check_creatable", folder / "report.csv", "sim sweep report")
+    _atomic_write(table, folder / "report.csv", lambda t, p: t.to_csv(p, index=False))
+    _atomic_write(table, folder / "report.parquet", lambda t, p: t.to_parquet(p, index=False))
     params = [c for c in table.columns if c not in REPORT_COLS]
     for m, g in table.groupby("metric", sort=False):
         t = Table(title=m, header_style="bold")
@@ -252,6 +279,16 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
             t.add_row(*[str(r[c]) for c in params], f"{r['mean']:.3f}", ci, str(r.n))
         out_console.print(t)
     out_console.print(f"report written to [bold]{folder / 'report.csv'}[/]")
+
+
+def _atomic_write(table, path: Path, writer) -> None:
+    """Write a file under a temporary name, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        writer(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
@@ -423,6 +460,7 @@ def report(
     """Write a self-contained HTML report of a run or sweep (for sharing without a server)."""
     from sim.report import write_report
 
+    _checked("check_output_file", html, "--html", (".html", ".htm"))
     try:
         out = write_report(folder, html)
     except FileNotFoundError as exc:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.spec import SweepSpec, fingerprint, load_spec, points, run_seeds
+from sim.results.paths import check_creatable
 from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
@@ -165,8 +166,9 @@ def prepare(
                 f"{out}: holds a sweep of a different spec or scenario; use another --out "
                 "folder, or delete this one to start again"
             )
-    elif out.exists() and any(out.iterdir()):
-        raise InputError(f"{out}: exists and is not a sweep folder; choose another --out")
+    elif out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(f"--out {out}: exists and is not a sweep folder; choose another --out")
+    check_creatable(out / "sweep.json", "--out", out)
     (out / SUMMARY_DIR).mkdir(parents=True, exist_ok=True)
     (out / SERIES_DIR).mkdir(parents=True, exist_ok=True)
     if not meta.exists():

@@ -1,0 +1,129 @@
+"""Regression tests of issue #10: no data loss, hang or traceback on careless or hostile input."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sim.results.paths import clean_stale_temps, safe_name
+
+SIM = [sys.executable, "-m", "sim"]
+
+
+def sim(*args, cwd=None, timeout=120):
+    return subprocess.run([*SIM, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
+def refused(r, expect: str = "") -> None:
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    assert expect in r.stderr, r.stderr
+
+
+# ------------------------------------------------------------------ output safety
+
+
+def test_out_never_deletes_a_foreign_folder(tmp_path):
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    (keep / "thesis.txt").write_text("years of work")
+    refused(sim("run", "--days", "3", "--out", str(keep), cwd=tmp_path), "not a sim run folder")
+    refused(sim("run", "--days", "3", "--out", ".", cwd=keep), "not a sim run folder")
+    assert (keep / "thesis.txt").read_text() == "years of work"
+    assert sorted(p.name for p in keep.iterdir()) == ["thesis.txt"]
+
+
+def test_out_file_and_results_root_are_refused(tmp_path):
+    (tmp_path / "f.txt").write_text("x")
+    refused(sim("run", "--days", "3", "--out", "f.txt", cwd=tmp_path), "not a folder")
+    refused(sim("run", "--days", "3", "--out", "f.txt/sub", cwd=tmp_path), "not a folder")
+    (tmp_path / "results" / "old").mkdir(parents=True)
+    refused(sim("run", "--days", "3", "--out", "results", cwd=tmp_path), "not a sim run folder")
+    assert (tmp_path / "results" / "old").is_dir()
+
+
+def test_replacing_a_run_needs_force_and_keeps_foreign_files(tmp_path):
+    assert sim("run", "--days", "3", "--out", "r", cwd=tmp_path).returncode == 0
+    (tmp_path / "r" / "notes.txt").write_text("mine")
+    refused(sim("run", "--days", "3", "--out", "r", cwd=tmp_path), "--force")
+    r = sim("run", "--days", "4", "--out", "r", "--force", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "r" / "summary.json").read_text())["days"] == 4
+    assert (tmp_path / "r" / "notes.txt").read_text() == "mine"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_default_folder_name_is_sanitised_and_inside_results(tmp_path):
+    r = sim("run", "--days", "3", "--set", 'name="../../escape/东区 \\u0001x"', cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    made = [p for p in tmp_path.rglob("summary.json")]
+    assert len(made) == 1 and made[0].parent.parent == tmp_path / "results"
+    assert "东区" in made[0].parent.name and ".." not in made[0].parent.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+@pytest.mark.parametrize(
+    "name", ["../../x", "/etc/passwd", "a\x00b", "..", "", "x" * 500, "中文/小区", " .hidden"]
+)
+def test_safe_name(name):
+    out = safe_name(name)
+    assert out and "/" not in out and "\x00" not in out and ".." not in out
+    assert not out.startswith(".") and len(out) <= 80
+
+
+def test_report_refuses_to_overwrite_run_files(tmp_path):
+    assert sim("run", "--days", "3", "--out", "r", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "r" / "summary.json").read_bytes()
+    for target in ("r/summary.json", "r/manifest.json", "r/timeseries.parquet"):
+        refused(sim("report", "r", "--html", target, cwd=tmp_path), "refusing to overwrite")
+    refused(sim("report", "r", "--html", "r", cwd=tmp_path), "is a folder")
+    (tmp_path / "data.csv").write_text("a,b\n")
+    refused(sim("report", "r", "--html", "data.csv", cwd=tmp_path), "not a .html")
+    assert (tmp_path / "r" / "summary.json").read_bytes() == before
+    assert (tmp_path / "data.csv").read_text() == "a,b\n"
+    r = sim("report", "r", "--html", "r/report.html", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+
+
+def test_unwritable_outputs_are_refused_before_the_simulation(tmp_path):
+    (tmp_path / "f").write_text("x")
+    t0 = time.monotonic()
+    refused(sim("run", "--out", "f/run", cwd=tmp_path), "not a folder")
+    refused(sim("report", "x", "--html", "f/r.html", cwd=tmp_path), "not a folder")
+    refused(sim("scenario", "init", "f/s.yaml", cwd=tmp_path), "not a folder")
+    assert time.monotonic() - t0 < 60  # a full default year is never simulated first
+
+
+def test_scenario_init_refuses_a_folder(tmp_path):
+    refused(sim("scenario", "init", str(tmp_path)), "exists")
+    refused(sim("scenario", "init", str(tmp_path), "--force"), "is a folder")
+
+
+def test_stale_temp_folders_are_cleaned_only_when_sim_made_them(tmp_path):
+    old = time.time() - 3600
+    ours = tmp_path / ".run.abcd1234"
+    ours.mkdir()
+    (ours / "timeseries.parquet").write_bytes(b"x")
+    theirs = tmp_path / ".cache.abcd1234"
+    theirs.mkdir()
+    (theirs / "photo.jpg").write_bytes(b"x")
+    other = tmp_path / ".config"
+    other.mkdir()
+    for p in (ours, theirs, other):
+        os.utime(p, (old, old))
+    assert clean_stale_temps(tmp_path) == [ours]
+    assert theirs.is_dir() and other.is_dir() and not ours.exists()
+
+
+def test_a_killed_runs_temp_folder_is_removed_by_the_next_run(tmp_path):
+    results = tmp_path / "results"
+    left = results / ".r.zz99zz99"
+    left.mkdir(parents=True)
+    (left / "summary.json").write_text("{}")
+    old = time.time() - 3600
+    os.utime(left, (old, old))
+    assert sim("run", "--days", "3", "--out", "results/r", cwd=tmp_path).returncode == 0
+    assert not left.exists()
