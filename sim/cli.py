@@ -188,6 +188,12 @@ DaskOpt = Annotated[
     str | None,
     typer.Option("--dask", help="Run on a Dask cluster: a scheduler address, or 'local'."),
 ]
+MaxRunsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-runs", min=1, max=10_000_000, help="Largest run count accepted (default 10000)."
+    ),
+]
 
 
 def _run_sweep(
@@ -196,15 +202,20 @@ def _run_sweep(
     workers: int | None,
     dask: str | None,
     designs: tuple[str, ...] | None = None,
+    max_runs: int = 10_000,
 ):
     from sim.experiments.runner import execute, prepare
 
     try:
-        spec, tasks, out = prepare(spec_path, out, designs)
+        spec, tasks, out = prepare(spec_path, out, designs, max_runs)
     except InputError as exc:
         fail(str(exc).replace("[", "\\["))
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
+    err_console.print(
+        f"{spec.name}: {total:,} runs, {total - len(tasks):,} already done, "
+        f"{len(tasks):,} to run on {workers} workers"
+    )
     try:
         with Progress(*_bar_columns("runs"), console=err_console) as progress:
             bar = progress.add_task(spec.name, total=total, completed=total - len(tasks))
@@ -234,6 +245,7 @@ def sweep(
     metric: Annotated[
         list[str] | None, typer.Option(help="With 'report': metrics to show (default: spec's).")
     ] = None,
+    max_runs: MaxRunsOpt = 10_000,
 ) -> None:
     """Run a parameter sweep (resumable), or report one: `sim sweep report DIR`."""
     if spec_or_report == "report":
@@ -243,7 +255,7 @@ def sweep(
         return
     if folder is not None:
         fail(f"unexpected argument {folder}; did you mean `sim sweep report {folder}`?")
-    _run_sweep(Path(spec_or_report), out, workers, dask)
+    _run_sweep(Path(spec_or_report), out, workers, dask, max_runs=max_runs)
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
@@ -302,11 +314,12 @@ def sensitivity(
     ] = None,
     workers: WorkersOpt = None,
     dask: DaskOpt = None,
+    max_runs: MaxRunsOpt = 10_000,
 ) -> None:
     """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
     from sim.experiments.analysis import sensitivity as analyse
 
-    spec, out = _run_sweep(spec_path, out, workers, dask, designs=("morris", "sobol"))
+    spec, out = _run_sweep(spec_path, out, workers, dask, ("morris", "sobol"), max_runs)
     table = analyse(out, spec)
     table.to_csv(out / "sensitivity.csv", index=False)
     for m, g in table.groupby("metric", sort=False):

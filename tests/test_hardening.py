@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ import time
 import pytest
 
 from sim.results.paths import clean_stale_temps, safe_name
+from sim.scenario import InputError, load_scenario
 
 SIM = [sys.executable, "-m", "sim"]
 
@@ -127,3 +129,107 @@ def test_a_killed_runs_temp_folder_is_removed_by_the_next_run(tmp_path):
     os.utime(left, (old, old))
     assert sim("run", "--days", "3", "--out", "results/r", cwd=tmp_path).returncode == 0
     assert not left.exists()
+
+
+# ------------------------------------------------------------------ resource limits
+
+LAUGHS = "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10) if i else '1, 1, 1, 1, 1, 1, 1, 1, 1, 1'}]\n"
+    for i in range(9)
+)
+
+BAD_SCENARIOS = [
+    ("party:\n  density: 0.1\nparty:\n  big_v: 0\n", "duplicate key 'party'"),
+    ("meetings: {council_per_month: 1, council_per_month: 2}\n", "duplicate key"),
+    ("start_date: 2024-02-30\n", "start_date"),
+    ("start_date: 1066-10-14\n", "start_date"),
+    ("compounds:\n  - layout: [{count: 1000000000}]\n", "compounds.0.layout.0.count"),
+    (
+        "compounds:\n  - layout: [{count: 5000, floors: 60, units: 50, "
+        "households_per_floor: 20}]\n",
+        "at most 2,000,000",
+    ),
+    ("compounds:\n  - count: 100000\n", "compounds.0.count"),
+    ("days: 100000000\n", "days"),
+    ("population:\n  area_mean: .inf\n", "population.area_mean: inf is not a finite number"),
+    ("trust:\n  initial_mean: .nan\n", "not a finite number"),
+    ("a: " + "[" * 400 + "]" * 400 + "\n", "nested"),
+    ("a: " + "{b: " * 40 + "1" + "}" * 40 + "\n", "nested deeper"),
+    (LAUGHS, "aliases"),
+    ('name: "' + "x" * 300 + '"\n', "shorten the name"),
+    ('name: "a\\0b"\n', "control characters"),
+    ('compounds:\n  - name: "a\\x07"\n', "control characters"),
+    ("projects: [" + ", ".join(["{type: greening}"] * 1001) + "]\n", "projects"),
+]
+
+
+@pytest.mark.parametrize(("text", "expect"), BAD_SCENARIOS)
+def test_bad_scenarios_are_messages(tmp_path, text, expect):
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=re.escape(expect)):
+        load_scenario(path)
+
+
+def test_size_limit_and_non_regular_files(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("description: " + "x" * (3 * 1024 * 1024) + "\n")
+    with pytest.raises(InputError, match="2 MB limit"):
+        load_scenario(big)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_scenario("/dev/zero")
+    refused(sim("scenario", "check", "/dev/zero"), "not a regular file")
+
+
+def test_set_values_are_checked_like_files():
+    with pytest.raises(InputError, match="not a finite number"):
+        load_scenario(sets=["population.area_mean=.inf"])
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_scenario(sets=["meetings={a: 1, a: 2}"])
+
+
+def test_chinese_names_are_fine():
+    sc = load_scenario(sets=["name=长沟新村", "compounds.0.name=东区"])
+    assert sc.name == "长沟新村"
+
+
+SPEC_OK = "name: t\nparameters:\n  party.density: {values: [0.0, 0.1]}\nreplicates: 2\ndays: 5\n"
+
+BAD_SPECS = [
+    (
+        "name: t\nparameters:\n  party.density: {values: &v [0.0, 0.1]}\n"
+        "  meetings.council_per_month: {values: *v}\n",
+        "anchors and aliases",
+    ),
+    (SPEC_OK + "replicates: 3\n", "duplicate key 'replicates'"),
+    (SPEC_OK.replace("replicates: 2", "replicates: 10000"), "exceed the limit of 10,000"),
+    (
+        "name: t\ndesign: sobol\nsamples: 100000\nparameters:\n"
+        "  party.density: {min: 0, max: 0.2}\n  trust.initial_mean: {min: 0.1, max: 0.9}\n",
+        "exceed the limit",
+    ),
+    ("name: t\nparameters:\n  party.density: {min: 0, max: .inf}\ndesign: lhs\n", "finite"),
+    ("# pad\n" * 200_000 + SPEC_OK, "1 MB limit"),
+]
+
+
+@pytest.mark.parametrize(("text", "expect"), BAD_SPECS)
+def test_bad_specs_are_messages_before_any_design(tmp_path, text, expect):
+    from sim.experiments.runner import prepare
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=re.escape(expect)):
+        prepare(path, tmp_path / "sweep")
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_max_runs_raises_the_limit(tmp_path):
+    from sim.experiments.runner import prepare
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC_OK.replace("replicates: 2", "replicates: 6"))
+    with pytest.raises(InputError, match="--max-runs 12"):
+        prepare(path, tmp_path / "sweep", max_runs=10)
+    _, tasks, _ = prepare(path, tmp_path / "sweep", max_runs=12)
+    assert len(tasks) == 12

@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.spec import SweepSpec, fingerprint, load_spec, points, run_seeds
+from sim.experiments.spec import (
+    DEFAULT_MAX_RUNS,
+    SweepSpec,
+    check_size,
+    fingerprint,
+    load_spec,
+    points,
+    run_seeds,
+)
 from sim.results.paths import check_creatable
 from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR
 from sim.scenario import Scenario
@@ -135,6 +143,7 @@ def prepare(
     spec_path: str | Path,
     out: str | Path | None = None,
     designs: tuple[str, ...] | None = None,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> tuple[SweepSpec, list[dict], Path]:
     """Validate a spec, create or check its sweep folder, and list the runs still to do.
 
@@ -142,6 +151,7 @@ def prepare(
         spec_path: the sweep spec YAML.
         out: the sweep folder (default: ``results/sweeps/NAME``).
         designs: designs the caller accepts (default: any).
+        max_runs: the largest run count accepted (checked before the design is generated).
 
     Raises:
         InputError: bad spec, a design the caller does not accept, or ``out`` holds a sweep of
@@ -150,6 +160,7 @@ def prepare(
     spec, data = load_spec(spec_path)
     if designs is not None and spec.design not in designs:
         raise InputError(f"{spec_path}: design: {spec.design}; this needs {' or '.join(designs)}")
+    check_size(spec, str(spec_path), max_runs)
     pts = points(spec)
     seeds = run_seeds(spec.base_seed, len(pts), spec.replicates)
     out = Path("results") / "sweeps" / spec.name if out is None else Path(out)
