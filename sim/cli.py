@@ -182,7 +182,8 @@ OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Sweep folder (default: results/sweeps/NAME).")
 ]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", help="Worker processes (default: all cores).")
+    int | None,
+    typer.Option("--workers", min=1, max=1024, help="Worker processes (default: all cores)."),
 ]
 DaskOpt = Annotated[
     str | None,
@@ -340,7 +341,7 @@ def sensitivity(
 @app.command()
 def validate(
     fast: Annotated[bool, typer.Option("--fast", help="10 seeds per arm instead of 30.")] = False,
-    seeds: Annotated[int | None, typer.Option(help="Seeds per arm.")] = None,
+    seeds: Annotated[int | None, typer.Option(min=1, max=10000, help="Seeds per arm.")] = None,
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
@@ -372,7 +373,9 @@ def bench(
     quick: Annotated[
         bool, typer.Option("--quick", help="Reduced sizes and steps (for CI).")
     ] = False,
-    reps: Annotated[int | None, typer.Option(help="Repetitions (median reported).")] = None,
+    reps: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Repetitions (median reported).")
+    ] = None,
 ) -> None:
     """Time the Aoyuan and Xuanwu scenarios against Mesa's BoltzmannWealth; scaling; sweeps."""
     from sim.experiments import bench as b
@@ -444,7 +447,7 @@ def bench(
 @app.command()
 def dashboard(
     results: Annotated[Path, typer.Argument(help="Folder of runs and sweeps.")] = Path("results"),
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8050,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8050,
 ) -> None:
     """Serve the interactive dashboard on 127.0.0.1 (read-only over RESULTS)."""
     from sim.dashboard.app import create_app
@@ -493,6 +496,47 @@ def _bar_columns(unit: str) -> list:
     ]
 
 
-def main() -> None:  # pragma: no cover - console entry
-    """Console entry point."""
-    app()
+def error_message(exc: BaseException) -> str:
+    """One sentence for an error that reached the top: what failed, on which file, the fix."""
+    from sim.results.paths import DamagedFile
+
+    if isinstance(exc, InputError | DamagedFile):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return (
+            "out of memory; use a smaller scenario or sweep (fewer households, days, runs) "
+            "or fewer --workers"
+        )
+    if isinstance(exc, OSError):
+        name = exc.filename or ""
+        where = f"{name}: " if name else ""
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return f"{where}{reason}; check the path, its permissions and the free disk space"
+    kind = type(exc).__name__
+    module = type(exc).__module__ or ""
+    if module.startswith(("pyarrow", "duckdb")) or isinstance(exc, ValueError | KeyError):
+        return (
+            f"could not read the input or results ({kind}: {exc}); the file may be damaged "
+            "or not made by sim: re-create it, or check the option values"
+        )
+    if isinstance(exc, OverflowError | ArithmeticError):
+        return f"a value is out of range ({kind}: {exc}); use smaller numbers in the scenario"
+    return (
+        f"unexpected error ({kind}: {exc}); check the inputs, and report it with the command "
+        "if they look right (set SIM_DEBUG=1 for details)"
+    )
+
+
+def main() -> None:
+    """Console entry point: every error becomes a one-line message and exit status 2."""
+    try:
+        app(prog_name="sim")
+    except KeyboardInterrupt:
+        err_console.print("interrupted", highlight=False)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one top-level handler
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        message = error_message(exc).replace("[", "\\[")
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        sys.exit(2)

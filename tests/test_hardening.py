@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -233,3 +234,61 @@ def test_max_runs_raises_the_limit(tmp_path):
         prepare(path, tmp_path / "sweep", max_runs=10)
     _, tasks, _ = prepare(path, tmp_path / "sweep", max_runs=12)
     assert len(tasks) == 12
+
+
+# ------------------------------------------------------------------ every error is a message
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["sweep", "x.yaml", "--workers", "-2"], "--workers"),
+        (["sweep", "x.yaml", "--workers", "0"], "--workers"),
+        (["sensitivity", "x.yaml", "--workers", "0"], "--workers"),
+        (["validate", "--seeds", "0"], "--seeds"),
+        (["validate", "--seeds", "-3"], "--seeds"),
+        (["validate", "--workers", "0"], "--workers"),
+        (["bench", "--reps", "0"], "--reps"),
+        (["bench", "--reps", "-1"], "--reps"),
+        (["dashboard", "--port", "70000"], "--port"),
+        (["dashboard", "--port", "0"], "--port"),
+        (["sweep", "x.yaml", "--max-runs", "0"], "--max-runs"),
+    ],
+)
+def test_bad_option_values_are_refused(tmp_path, args, expect):
+    refused(sim(*args, cwd=tmp_path), expect)
+
+
+def test_corrupt_results_are_messages(tmp_path):
+    assert sim("run", "--days", "3", "--out", "r", cwd=tmp_path).returncode == 0
+    shutil.copytree(tmp_path / "r", tmp_path / "r2")
+    (tmp_path / "r2" / "timeseries.parquet").write_bytes(b"not parquet")
+    refused(sim("report", "r2", "--html", "a.html", cwd=tmp_path), "timeseries.parquet")
+    (tmp_path / "r" / "manifest.json").write_text("{")
+    refused(sim("report", "r", "--html", "a.html", cwd=tmp_path), "manifest.json")
+    assert not (tmp_path / "a.html").exists()
+
+
+def test_too_large_whole_numbers_are_refused(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("projects:\n  - {type: greening, deadline_days: 100000000000000000000}\n")
+    with pytest.raises(InputError, match="too large"):
+        load_scenario(path)
+
+
+def test_unreachable_dask_scheduler_is_a_message(tmp_path, monkeypatch):
+    from sim.experiments import runner
+
+    monkeypatch.setattr(runner, "DASK_TIMEOUT_S", 2)
+    with pytest.raises(InputError, match="cannot reach a Dask scheduler"):  # noqa: SIM117
+        with runner.make_executor(1, "tcp://127.0.0.1:9"):
+            pass
+
+
+def test_top_level_handler_messages():
+    from sim.cli import error_message
+
+    assert "out of memory" in error_message(MemoryError())
+    msg = error_message(PermissionError(13, "Permission denied", "/x/y"))
+    assert msg.startswith("/x/y: Permission denied")
+    assert "out of range" in error_message(OverflowError("int too large"))

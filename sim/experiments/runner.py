@@ -38,6 +38,8 @@ from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
 
+DASK_TIMEOUT_S = 10
+
 
 def run_id(point: int, replicate: int) -> str:
     """File stem of a run."""
@@ -130,7 +132,14 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
         )
         client = Client(cluster)
     else:
-        client = Client(dask)
+        try:
+            client = Client(dask, timeout=DASK_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise InputError(
+                f"--dask {dask}: cannot reach a Dask scheduler there within {DASK_TIMEOUT_S} s "
+                f"({type(exc).__name__}: {exc}); check the address (tcp://HOST:PORT) and that "
+                "the scheduler runs, or use --dask local"
+            ) from None
     try:
         yield client.get_executor()
     finally:

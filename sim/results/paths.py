@@ -36,6 +36,10 @@ _UNSAFE = set('/\\:*?"<>|')
 STARTED = time.time()
 
 
+class DamagedFile(ValueError):
+    """A results file that cannot be read (corrupt parquet or JSON); the message names it."""
+
+
 def safe_name(name: str, limit: int = NAME_MAX) -> str:
     """A file-name-safe form of a scenario name (any script, e.g. Chinese, is kept).
 

@@ -27,6 +27,7 @@ SPEC_MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 MAX_ALIASES = 100
 MAX_EXPANDED_NODES = 200_000
+MAX_INT = 2**63 - 1  # whole numbers beyond 64 bits overflow numpy at run time
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -284,6 +285,11 @@ def check_plain(data: Any, source: str) -> None:
         node, path, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise InputError(f"{source}: {path}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_INT:
+            raise InputError(
+                f"{source}: {path or '(top level)'}: {node} is too large (at most {MAX_INT}); "
+                "give a smaller whole number"
+            )
         if isinstance(node, float) and not math.isfinite(node):
             raise InputError(
                 f"{source}: {path or '(top level)'}: {node} is not a finite number; "
