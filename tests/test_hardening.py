@@ -292,3 +292,86 @@ def test_top_level_handler_messages():
     msg = error_message(PermissionError(13, "Permission denied", "/x/y"))
     assert msg.startswith("/x/y: Permission denied")
     assert "out of range" in error_message(OverflowError("int too large"))
+
+
+# ------------------------------------------------------------------ sweeps that always resume
+
+
+def test_half_made_sweep_folder_is_completed(tmp_path):
+    from sim.experiments.runner import prepare
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC_OK)
+    out = tmp_path / "sw"
+    (out / "runs" / "summary").mkdir(parents=True)
+    (out / "points.parquet").write_bytes(b"half written")
+    (out / ".sweep.json.tmp").write_text("{")
+    (out / "runs" / "summary" / ".p00000-r0000.parquet.123.tmp").write_bytes(b"x")
+    _, tasks, _ = prepare(spec, out)
+    assert len(tasks) == 4 and (out / "sweep.json").exists()
+    assert not (out / ".sweep.json.tmp").exists()
+    assert not list((out / "runs" / "summary").iterdir())
+    _, again, _ = prepare(spec, out)
+    assert len(again) == 4
+
+
+def test_folder_with_foreign_files_is_not_taken_for_a_half_made_sweep(tmp_path):
+    from sim.experiments.runner import prepare
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC_OK)
+    out = tmp_path / "sw"
+    out.mkdir()
+    (out / "points.parquet").write_bytes(b"x")
+    (out / "mine.txt").write_text("keep")
+    with pytest.raises(InputError, match="not a sweep folder"):
+        prepare(spec, out)
+    assert (out / "points.parquet").read_bytes() == b"x"
+
+
+def test_second_concurrent_writer_is_refused(tmp_path):
+    from filelock import FileLock
+
+    from sim.experiments.runner import prepare
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC_OK)
+    out = tmp_path / "sw"
+    out.mkdir()
+    holder = FileLock(out / ".lock")
+    holder.acquire()
+    try:
+        with pytest.raises(InputError, match="another sim sweep is writing"):
+            prepare(spec, out)
+        refused(sim("sweep", str(spec), "--out", str(out)), "another sim sweep")
+    finally:
+        holder.release()
+
+
+def test_workers_exit_when_the_parent_is_killed(tmp_path):
+    import psutil
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        SPEC_OK.replace("days: 5", "days: 36500").replace("replicates: 2", "replicates: 8")
+    )
+    proc = subprocess.Popen(
+        [*SIM, "sweep", str(spec), "--out", str(tmp_path / "sw"), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    parent = psutil.Process(proc.pid)
+    deadline = time.time() + 120
+    workers = []
+    while time.time() < deadline and len(workers) < 2:
+        workers = [
+            c for c in parent.children(recursive=True) if "spawn_main" in " ".join(c.cmdline())
+        ]
+        time.sleep(0.2)
+    assert len(workers) >= 2
+    proc.kill()
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=30)
+    for p in alive:
+        p.kill()
+    assert not alive
