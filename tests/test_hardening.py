@@ -375,3 +375,105 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     for p in alive:
         p.kill()
     assert not alive
+
+
+# ------------------------------------------------------------------ dashboard and sweep report
+
+
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory):
+    from sim.experiments.runner import execute, prepare
+    from sim.model import NeighbourhoodModel
+    from sim.results import write_run
+
+    res = tmp_path_factory.mktemp("hard") / "results"
+    model = NeighbourhoodModel(load_scenario(sets=["days=5"]))
+    model.run()
+    write_run(model, res / "good", 42)
+    spec = res.parent / "spec.yaml"
+    spec.write_text(SPEC_OK)
+    _, tasks, out = prepare(spec, res / "sweeps" / "ok")
+    execute(tasks, 1)
+    return res
+
+
+def test_sweep_report_refuses_unknown_metrics_before_writing(small_results):
+    sweep = small_results / "sweeps" / "ok"
+    r = sim("sweep", "report", str(sweep), "--metric", "nope")
+    refused(r, "--metric nope")
+    assert not (sweep / "report.csv").exists()
+    r = sim("sweep", "report", str(sweep), "--metric", "disputes.resolution_rate")
+    assert r.returncode == 0, r.stderr
+    refused(sim("report", str(sweep), "--html", str(sweep / "sweep.json")), "refusing")
+    refused(sim("report", str(sweep), "--html", str(sweep / "runs" / "x.html")), "refusing")
+
+
+def test_dashboard_starts_on_malformed_entries(small_results, tmp_path):
+    from sim.dashboard import app as dapp
+
+    res = tmp_path / "results"
+    shutil.copytree(small_results, res)
+    (res / "listspec").mkdir()
+    (res / "listspec" / "sweep.json").write_text('{"spec": [1, 2]}')
+    (res / "strjson").mkdir()
+    (res / "strjson" / "sweep.json").write_text('"just a string"')
+    shutil.copytree(res / "good", res / "corrupt")
+    (res / "corrupt" / "timeseries.parquet").write_bytes(b"garbage")
+    shutil.copytree(res / "sweeps" / "ok", res / "badmeta")
+    meta = json.loads((res / "badmeta" / "sweep.json").read_text())
+    meta["spec"]["metrics"] = "not a list"
+    (res / "badmeta" / "sweep.json").write_text(json.dumps(meta))
+    app = dapp.create_app(res)
+    cat = app.catalog
+    assert cat.get("good", "run") is not None
+    assert any("listspec" in p for p in cat.problems)
+    assert any("strjson" in p for p in cat.problems)
+    fig = dapp.run_series(cat, "corrupt", ["open_disputes"])
+    assert "timeseries.parquet" in json.dumps(fig.to_plotly_json())
+    *_, filters = dapp.sweep_controls(cat, "badmeta")
+    assert "could not read" in json.dumps(filters[0].to_plotly_json(), default=str)
+    client = app.server.test_client()
+    for page in ("/", "/run", "/sweep", "/sensitivity", "/compare"):
+        assert client.get(page).status_code == 200
+
+
+def test_dashboard_discovery_is_bounded(tmp_path, monkeypatch):
+    from sim.dashboard import catalog
+
+    for i in range(30):
+        (tmp_path / f"d{i}").mkdir()
+    monkeypatch.setattr(catalog, "MAX_FOLDERS", 10)
+    cat = catalog.discover(tmp_path)
+    assert any("stopped looking" in p for p in cat.problems)
+    monkeypatch.setattr(catalog, "MAX_FOLDERS", 2000)
+    catalog.discover("/")  # returns, whatever the machine holds
+
+
+def test_dashboard_checks_the_host_header(small_results):
+    from sim.dashboard import app as dapp
+
+    client = dapp.create_app(small_results).server.test_client()
+    for host in ("127.0.0.1:8050", "localhost", "[::1]:9000", "LOCALHOST:1"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example", "127.0.0.1.evil.example", "localhost.evil:80", "10.0.0.1"):
+        assert client.get("/", headers={"Host": host}).status_code == 403, host
+
+
+def test_wrong_typed_callback_inputs_answer_a_message(small_results):
+    from sim.dashboard import app as dapp
+
+    app = dapp.create_app(small_results)
+    cat = app.catalog
+    fig = dapp.run_network(cat, "good", "open_disputes", "not a day")
+    assert "could not read" in json.dumps(fig.to_plotly_json())
+    dapp.run_series(cat, ["good"], 7)
+    dapp.compare_view(cat, "good", 5, ["x"])
+    client = app.server.test_client()
+    body = {
+        "output": "page.children",
+        "outputs": {"id": "page", "property": "children"},
+        "inputs": [{"id": "url", "property": "pathname", "value": {"a": [1]}}],
+        "changedPropIds": ["url.pathname"],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
