@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -477,3 +478,36 @@ def test_wrong_typed_callback_inputs_answer_a_message(small_results):
     }
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
+
+
+# ------------------------------------------------------------------ fresh machine
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_quick_start_is_two_commands_and_ci_runs_the_test_script():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert len(commands) == 2
+    assert "sim run" in commands[0]
+    assert commands[1] == "bash scripts/test.sh"
+    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_test_script_names_the_packages_when_it_may_not_install(tmp_path):
+    env = {
+        **os.environ,
+        "CHROMIUM": str(tmp_path / "no-chromium"),
+        "APT_GET": str(tmp_path / "no-apt-get"),
+    }
+    r = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "test.sh"), "--co", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 1
+    assert "chromium fonts-noto-cjk" in r.stderr
+    assert "collected" not in r.stdout  # stopped before pytest
