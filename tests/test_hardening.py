@@ -61,7 +61,7 @@ def test_replacing_a_run_needs_force_and_keeps_foreign_files(tmp_path):
 
 
 def test_default_folder_name_is_sanitised_and_inside_results(tmp_path):
-    r = sim("run", "--days", "3", "--set", 'name="../../escape/东区 \\u0001x"', cwd=tmp_path)
+    r = sim("run", "--days", "3", "--set", 'name="../../escape/东区 x"', cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     made = [p for p in tmp_path.rglob("summary.json")]
     assert len(made) == 1 and made[0].parent.parent == tmp_path / "results"
@@ -287,7 +287,7 @@ def test_unreachable_dask_scheduler_is_a_message(tmp_path, monkeypatch):
 
 
 def test_top_level_handler_messages():
-    from sim.cli import error_message
+    from sim.errors import error_message
 
     assert "out of memory" in error_message(MemoryError())
     msg = error_message(PermissionError(13, "Permission denied", "/x/y"))
@@ -511,3 +511,16 @@ def test_test_script_names_the_packages_when_it_may_not_install(tmp_path):
     assert r.returncode == 1
     assert "chromium fonts-noto-cjk" in r.stderr
     assert "collected" not in r.stdout  # stopped before pytest
+
+
+def test_sweep_default_folder_stays_inside_results(tmp_path, monkeypatch):
+    from sim.experiments.runner import prepare
+
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC_OK.replace("name: t", "name: ../../escape"))
+    _, _, out = prepare(spec)
+    assert out.resolve().parent == (tmp_path / "results" / "sweeps").resolve()
+    spec.write_text(SPEC_OK.replace("name: t", 'name: "a\\0b"'))
+    with pytest.raises(InputError, match="control characters"):
+        prepare(spec)

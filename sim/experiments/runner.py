@@ -36,7 +36,7 @@ from sim.experiments.spec import (
     points,
     run_seeds,
 )
-from sim.results.paths import check_creatable
+from sim.results.paths import check_creatable, safe_name
 from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR, sweep_meta
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
@@ -191,7 +191,7 @@ def prepare(
     check_size(spec, str(spec_path), max_runs)
     pts = points(spec)
     seeds = run_seeds(spec.base_seed, len(pts), spec.replicates)
-    out = Path("results") / "sweeps" / spec.name if out is None else Path(out)
+    out = Path("results") / "sweeps" / safe_name(spec.name) if out is None else Path(out)
     for i, params in enumerate(pts):
         sets = [override(k, v) for k, v in params.items()]
         label = f"{spec_path}: point {i} ({', '.join(sets)})"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario import DEFAULT_SCENARIO, Scenario
 from sim.scenario.base import Spec
@@ -28,6 +28,7 @@ from sim.scenario.loading import (
     read_yaml,
     validate,
 )
+from sim.scenario.schema import plain_name
 
 Design = Literal["grid", "lhs", "morris", "sobol"]
 
@@ -85,6 +86,11 @@ class SweepSpec(Spec):
         ],
         description="Summary metrics reported and analysed.",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return plain_name(v, "name")
 
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:
