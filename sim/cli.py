@@ -52,6 +52,16 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _checked(check: str, *args) -> None:
+    """Run an output-path check of ``sim.results.paths``; an InputError becomes exit 2."""
+    from sim.results import paths
+
+    try:
+        getattr(paths, check)(*args)
+    except InputError as exc:
+        fail(str(exc).replace("[", "\\["))
+
+
 def _load(path: Path | None, sets: list[str] | None) -> Scenario:
     try:
         return load_scenario(path, sets)
@@ -70,6 +80,7 @@ def scenario_init(
 
     if path.exists() and not force:
         fail(f"{path}: exists; choose another name or add --force to overwrite it")
+    _checked("check_output_file", path, "scenario init", (".yaml", ".yml"))
     path.write_text(scenario_template(), encoding="utf-8")
     out_console.print(f"wrote {path}; edit it, then `sim scenario check {path}`")
 
@@ -100,6 +111,9 @@ def run(
     days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/...).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the earlier run in --out (a sim run folder).")
+    ] = False,
 ) -> None:
     """Run one scenario and write its results folder."""
     sets = list(set_ or [])
@@ -110,9 +124,10 @@ def run(
     sc = _load(scenario, sets)
     if out is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path("results") / f"{sc.name}-s{sc.seed}-{stamp}"
-    if out.exists() and not out.is_dir():
-        fail(f"--out {out}: exists and is not a folder; choose another path")
+        from sim.results.paths import default_run_folder
+
+        out = default_run_folder(sc.name, sc.seed, stamp)
+    _checked("check_run_out", out, force)
     from sim.model import NeighbourhoodModel
     from sim.results import summarize, write_run
 
@@ -167,11 +182,18 @@ OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Sweep folder (default: results/sweeps/NAME).")
 ]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", help="Worker processes (default: all cores).")
+    int | None,
+    typer.Option("--workers", min=1, max=1024, help="Worker processes (default: all cores)."),
 ]
 DaskOpt = Annotated[
     str | None,
     typer.Option("--dask", help="Run on a Dask cluster: a scheduler address, or 'local'."),
+]
+MaxRunsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-runs", min=1, max=10_000_000, help="Largest run count accepted (default 10000)."
+    ),
 ]
 
 
@@ -181,15 +203,20 @@ def _run_sweep(
     workers: int | None,
     dask: str | None,
     designs: tuple[str, ...] | None = None,
+    max_runs: int = 10_000,
 ):
     from sim.experiments.runner import execute, prepare
 
     try:
-        spec, tasks, out = prepare(spec_path, out, designs)
+        spec, tasks, out = prepare(spec_path, out, designs, max_runs)
     except InputError as exc:
         fail(str(exc).replace("[", "\\["))
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
+    err_console.print(
+        f"{spec.name}: {total:,} runs, {total - len(tasks):,} already done, "
+        f"{len(tasks):,} to run on {workers} workers"
+    )
     try:
         with Progress(*_bar_columns("runs"), console=err_console) as progress:
             bar = progress.add_task(spec.name, total=total, completed=total - len(tasks))
@@ -219,6 +246,7 @@ def sweep(
     metric: Annotated[
         list[str] | None, typer.Option(help="With 'report': metrics to show (default: spec's).")
     ] = None,
+    max_runs: MaxRunsOpt = 10_000,
 ) -> None:
     """Run a parameter sweep (resumable), or report one: `sim sweep report DIR`."""
     if spec_or_report == "report":
@@ -228,18 +256,30 @@ def sweep(
         return
     if folder is not None:
         fail(f"unexpected argument {folder}; did you mean `sim sweep report {folder}`?")
-    _run_sweep(Path(spec_or_report), out, workers, dask)
+    _run_sweep(Path(spec_or_report), out, workers, dask, max_runs=max_runs)
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
-    from sim.experiments.analysis import report
+    from sim.experiments.analysis import metric_columns, report
+    from sim.results.sweeps import runs_frame
 
     try:
-        table = report(folder, metrics or None)
+        df = runs_frame(folder)
     except FileNotFoundError as exc:
         fail(str(exc))
-    table.to_csv(folder / "report.csv", index=False)
-    table.to_parquet(folder / "report.parquet", index=False)
+    known = metric_columns(df)
+    unknown = [m for m in metrics or [] if m not in known]
+    if unknown:
+        fail(
+            f"--metric {', '.join(unknown)}: not a metric of {folder}; "
+            f"choose among: {', '.join(known)}"
+        )
+    table = report(folder, metrics or None, df)
+    if table.empty:
+        fail(f"{folder}: none of the spec's metrics are in its runs; name them with --metric")
+    _checked("check_creatable", folder / "report.csv", "sim sweep report")
+    _atomic_write(table, folder / "report.csv", lambda t, p: t.to_csv(p, index=False))
+    _atomic_write(table, folder / "report.parquet", lambda t, p: t.to_parquet(p, index=False))
     params = [c for c in table.columns if c not in REPORT_COLS]
     for m, g in table.groupby("metric", sort=False):
         t = Table(title=m, header_style="bold")
@@ -254,6 +294,16 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
     out_console.print(f"report written to [bold]{folder / 'report.csv'}[/]")
 
 
+def _atomic_write(table, path: Path, writer) -> None:
+    """Write a file under a temporary name, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        writer(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
 
 
@@ -265,11 +315,12 @@ def sensitivity(
     ] = None,
     workers: WorkersOpt = None,
     dask: DaskOpt = None,
+    max_runs: MaxRunsOpt = 10_000,
 ) -> None:
     """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
     from sim.experiments.analysis import sensitivity as analyse
 
-    spec, out = _run_sweep(spec_path, out, workers, dask, designs=("morris", "sobol"))
+    spec, out = _run_sweep(spec_path, out, workers, dask, ("morris", "sobol"), max_runs)
     table = analyse(out, spec)
     table.to_csv(out / "sensitivity.csv", index=False)
     for m, g in table.groupby("metric", sort=False):
@@ -290,7 +341,7 @@ def sensitivity(
 @app.command()
 def validate(
     fast: Annotated[bool, typer.Option("--fast", help="10 seeds per arm instead of 30.")] = False,
-    seeds: Annotated[int | None, typer.Option(help="Seeds per arm.")] = None,
+    seeds: Annotated[int | None, typer.Option(min=1, max=10000, help="Seeds per arm.")] = None,
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
@@ -322,7 +373,9 @@ def bench(
     quick: Annotated[
         bool, typer.Option("--quick", help="Reduced sizes and steps (for CI).")
     ] = False,
-    reps: Annotated[int | None, typer.Option(help="Repetitions (median reported).")] = None,
+    reps: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Repetitions (median reported).")
+    ] = None,
 ) -> None:
     """Time the Aoyuan and Xuanwu scenarios against Mesa's BoltzmannWealth; scaling; sweeps."""
     from sim.experiments import bench as b
@@ -394,7 +447,7 @@ def bench(
 @app.command()
 def dashboard(
     results: Annotated[Path, typer.Argument(help="Folder of runs and sweeps.")] = Path("results"),
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8050,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8050,
 ) -> None:
     """Serve the interactive dashboard on 127.0.0.1 (read-only over RESULTS)."""
     from sim.dashboard.app import create_app
@@ -423,6 +476,7 @@ def report(
     """Write a self-contained HTML report of a run or sweep (for sharing without a server)."""
     from sim.report import write_report
 
+    _checked("check_output_file", html, "--html", (".html", ".htm"))
     try:
         out = write_report(folder, html)
     except FileNotFoundError as exc:
@@ -440,11 +494,6 @@ def _bar_columns(unit: str) -> list:
         TextColumn("ETA"),
         TimeRemainingColumn(),
     ]
-
-
-def main() -> None:  # pragma: no cover - console entry
-    """Console entry point."""
-    app()
 
 
 @app.command()
@@ -478,9 +527,13 @@ def compare(
     base = _load(scenario, sets)
     variant = _load(against if against is not None else scenario, [*sets, *(change or [])])
     if out is None:
-        out = Path("results") / "compare" / f"{base.name}-vs-{variant.name}"
+        from sim.results.paths import safe_name
+
+        label = f"{base.name}-vs-{variant.name}"
         if change:
-            out = out.with_name(out.name + "-" + "-".join(c.split("=")[0] for c in change))
+            label += "-" + "-".join(c.split("=")[0] for c in change)
+        out = Path("results") / "compare" / safe_name(label)
+    _checked("check_creatable", out / "comparison.json", "--out", out)
     source = str(scenario) if scenario is not None else "(default)"
     commands = {
         "baseline": (source, sets),
@@ -615,3 +668,20 @@ def _spawn():
     import multiprocessing
 
     return multiprocessing.get_context("spawn")
+
+
+def main() -> None:
+    """Console entry point: every error becomes a one-line message and exit status 2."""
+    try:
+        app(prog_name="sim")
+    except KeyboardInterrupt:
+        err_console.print("interrupted", highlight=False)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one top-level handler
+        from sim.errors import error_message
+
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        message = error_message(exc).replace("[", "\\[")
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        sys.exit(2)

@@ -13,8 +13,10 @@ import copy
 import json
 import multiprocessing
 import os
+import re
 import shlex
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
@@ -23,11 +25,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 
-from sim.experiments.spec import SweepSpec, fingerprint, load_spec, points, run_seeds
-from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR
+from sim.experiments.spec import (
+    DEFAULT_MAX_RUNS,
+    SweepSpec,
+    check_size,
+    fingerprint,
+    load_spec,
+    points,
+    run_seeds,
+)
+from sim.results.paths import check_creatable, safe_name
+from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR, sweep_meta
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
+
+DASK_TIMEOUT_S = 10
+PARENT_POLL_S = 1.0
 
 
 def run_id(point: int, replicate: int) -> str:
@@ -89,9 +104,21 @@ def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops handing out runs and keeps the rest."""
+def _init_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent and exit when the parent dies (even by kill -9).
+
+    Ctrl-C: the parent stops handing out runs and keeps the finished ones. A daemon thread
+    polls the parent's pid; a finished run is already on disk, an unfinished one is lost only
+    as a temporary file that the next run removes.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -104,7 +131,10 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     if dask is None:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_ignore_interrupts
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         ) as ex:
             yield ex
         return
@@ -121,7 +151,14 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
         )
         client = Client(cluster)
     else:
-        client = Client(dask)
+        try:
+            client = Client(dask, timeout=DASK_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise InputError(
+                f"--dask {dask}: cannot reach a Dask scheduler there within {DASK_TIMEOUT_S} s "
+                f"({type(exc).__name__}: {exc}); check the address (tcp://HOST:PORT) and that "
+                "the scheduler runs, or use --dask local"
+            ) from None
     try:
         yield client.get_executor()
     finally:
@@ -134,6 +171,7 @@ def prepare(
     spec_path: str | Path,
     out: str | Path | None = None,
     designs: tuple[str, ...] | None = None,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> tuple[SweepSpec, list[dict], Path]:
     """Validate a spec, create or check its sweep folder, and list the runs still to do.
 
@@ -141,6 +179,7 @@ def prepare(
         spec_path: the sweep spec YAML.
         out: the sweep folder (default: ``results/sweeps/NAME``).
         designs: designs the caller accepts (default: any).
+        max_runs: the largest run count accepted (checked before the design is generated).
 
     Raises:
         InputError: bad spec, a design the caller does not accept, or ``out`` holds a sweep of
@@ -149,9 +188,10 @@ def prepare(
     spec, data = load_spec(spec_path)
     if designs is not None and spec.design not in designs:
         raise InputError(f"{spec_path}: design: {spec.design}; this needs {' or '.join(designs)}")
+    check_size(spec, str(spec_path), max_runs)
     pts = points(spec)
     seeds = run_seeds(spec.base_seed, len(pts), spec.replicates)
-    out = Path("results") / "sweeps" / spec.name if out is None else Path(out)
+    out = Path("results") / "sweeps" / safe_name(spec.name) if out is None else Path(out)
     for i, params in enumerate(pts):
         sets = [override(k, v) for k, v in params.items()]
         label = f"{spec_path}: point {i} ({', '.join(sets)})"
@@ -159,17 +199,22 @@ def prepare(
     fp = fingerprint(spec, data)
     meta = out / "sweep.json"
     if meta.exists():
-        old = json.loads(meta.read_text())
+        old = sweep_meta(out)
         if old.get("fingerprint") != fp:
             raise InputError(
                 f"{out}: holds a sweep of a different spec or scenario; use another --out "
                 "folder, or delete this one to start again"
             )
-    elif out.exists() and any(out.iterdir()):
-        raise InputError(f"{out}: exists and is not a sweep folder; choose another --out")
+    elif out.exists() and not (out.is_dir() and half_made(out)):
+        raise InputError(f"--out {out}: exists and is not a sweep folder; choose another --out")
+    check_creatable(out / "sweep.json", "--out", out)
+    out.mkdir(parents=True, exist_ok=True)
+    lock_sweep(out)
+    remove_stale_temps(out)
     (out / SUMMARY_DIR).mkdir(parents=True, exist_ok=True)
     (out / SERIES_DIR).mkdir(parents=True, exist_ok=True)
     if not meta.exists():
+        # A set-up killed half-way left only files of this list: it is completed here.
         _write_meta(out, spec, data, pts, seeds, fp, spec_path)
     done = {p.stem for p in (out / SUMMARY_DIR).glob("*.parquet")}
     tasks = []
@@ -192,6 +237,61 @@ def prepare(
     return spec, tasks, out
 
 
+SETUP_NAMES = {"runs", "points.parquet", "seeds.parquet", ".lock"}
+TEMP_FILE = re.compile(r"^\..+\.(\d+\.)?tmp$")
+_LOCKS: dict[Path, FileLock] = {}
+
+
+def half_made(out: Path) -> bool:
+    """Whether ``out`` is empty or a sweep folder whose set-up was killed before sweep.json.
+
+    Such a folder holds only set-up files (points, seeds, an empty ``runs`` tree, the lock,
+    temporary files), so completing it loses nothing.
+    """
+    for p in out.iterdir():
+        if p.name == "runs":
+            inner = [q for d in p.iterdir() for q in (d.iterdir() if d.is_dir() else [d])]
+            if any(not TEMP_FILE.match(q.name) for q in inner):
+                return False
+        elif p.name not in SETUP_NAMES and not TEMP_FILE.match(p.name):
+            return False
+    return True
+
+
+def lock_sweep(out: Path) -> FileLock:
+    """Take the sweep folder's lock for the rest of this process (re-entrant within it).
+
+    Raises:
+        InputError: another process is writing this sweep.
+    """
+    key = out.resolve()
+    if key in _LOCKS:
+        return _LOCKS[key]
+    lock = FileLock(out / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise InputError(
+            f"--out {out}: another sim sweep is writing this folder right now (it holds "
+            f"{out / '.lock'}); wait for it to finish, or choose another --out"
+        ) from None
+    _LOCKS[key] = lock
+    return lock
+
+
+def remove_stale_temps(out: Path) -> list[Path]:
+    """Remove temporary files a killed sweep left (safe: this process holds the lock)."""
+    removed = []
+    for folder in (out, out / SUMMARY_DIR, out / SERIES_DIR):
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            if TEMP_FILE.match(p.name) and p.is_file():
+                p.unlink(missing_ok=True)
+                removed.append(p)
+    return removed
+
+
 def rerun_command(spec: SweepSpec, spec_path: str | Path, params: dict, seed: int) -> str:
     """The ``sim run`` command that reproduces one run of a sweep alone."""
     parts = ["sim", "run"]
@@ -207,7 +307,7 @@ def rerun_command(spec: SweepSpec, spec_path: str | Path, params: dict, seed: in
 
 def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
     rows = [{"point": i, **{f"param:{k}": v for k, v in p.items()}} for i, p in enumerate(pts)]
-    pd.DataFrame(rows).to_parquet(out / "points.parquet", index=False)
+    _atomic_parquet(pd.DataFrame(rows), out / "points.parquet")
     seed_rows = [
         {
             "run_id": run_id(i, r),
@@ -219,7 +319,7 @@ def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
         for i in range(len(pts))
         for r in range(spec.replicates)
     ]
-    pd.DataFrame(seed_rows).to_parquet(out / "seeds.parquet", index=False)
+    _atomic_parquet(pd.DataFrame(seed_rows), out / "seeds.parquet")
     meta = {
         "fingerprint": fp,
         "spec_file": str(spec_path),
