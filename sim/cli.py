@@ -6,24 +6,16 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from sim.scenario import Scenario, load_scenario, scenario_dict
-from sim.scenario.loading import InputError
+# Heavy modules (numpy, pydantic, mesa, pandas, pyarrow, duckdb, dash...) are imported inside
+# the commands that use them, so `sim --help` and `sim CMD --help` start fast
+# (tests/test_imports.py).
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 app = typer.Typer(
     help="Agent-based simulator of neighbourhood deliberation in residential compounds.",
@@ -53,6 +45,8 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def _load(path: Path | None, sets: list[str] | None) -> Scenario:
+    from sim.scenario import InputError, load_scenario
+
     try:
         return load_scenario(path, sets)
     except InputError as exc:
@@ -113,6 +107,8 @@ def run(
         out = Path("results") / f"{sc.name}-s{sc.seed}-{stamp}"
     if out.exists() and not out.is_dir():
         fail(f"--out {out}: exists and is not a folder; choose another path")
+    from rich.progress import Progress
+
     from sim.model import NeighbourhoodModel
     from sim.results import summarize, write_run
 
@@ -132,6 +128,8 @@ def run(
 
 def print_summary(summary: dict, title: str) -> None:
     """Print the headline metrics as a table."""
+    from rich.table import Table
+
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -159,6 +157,10 @@ def scenario_check(
 @scenario_app.command("show")
 def scenario_show(path: ScenarioArg = None, set_: SetOpt = None) -> None:
     """Print the resolved scenario with every default filled in (YAML)."""
+    import yaml
+
+    from sim.scenario import scenario_dict
+
     sc = _load(path, set_)
     sys.stdout.write(yaml.safe_dump(scenario_dict(sc), sort_keys=False, allow_unicode=True))
 
@@ -182,7 +184,10 @@ def _run_sweep(
     dask: str | None,
     designs: tuple[str, ...] | None = None,
 ):
+    from rich.progress import Progress
+
     from sim.experiments.runner import execute, prepare
+    from sim.scenario import InputError
 
     try:
         spec, tasks, out = prepare(spec_path, out, designs)
@@ -232,6 +237,9 @@ def sweep(
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
+    import numpy as np
+    from rich.table import Table
+
     from sim.experiments.analysis import report
 
     try:
@@ -267,6 +275,8 @@ def sensitivity(
     dask: DaskOpt = None,
 ) -> None:
     """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
+    from rich.table import Table
+
     from sim.experiments.analysis import sensitivity as analyse
 
     spec, out = _run_sweep(spec_path, out, workers, dask, designs=("morris", "sobol"))
@@ -294,6 +304,9 @@ def validate(
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
+    from rich.progress import Progress
+    from rich.table import Table
+
     from sim.experiments.validation import PATTERNS, run_patterns, task_count
 
     n = seeds or (10 if fast else 30)
@@ -325,7 +338,11 @@ def bench(
     reps: Annotated[int | None, typer.Option(help="Repetitions (median reported).")] = None,
 ) -> None:
     """Time the Aoyuan and Xuanwu scenarios against Mesa's BoltzmannWealth; scaling; sweeps."""
+    import numpy as np
+    from rich.table import Table
+
     from sim.experiments import bench as b
+    from sim.scenario import load_scenario
 
     reps = reps or (1 if quick else 3)
     days = 30 if quick else 365
@@ -431,6 +448,14 @@ def report(
 
 
 def _bar_columns(unit: str) -> list:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
