@@ -43,14 +43,17 @@ def create_many(
     n = len(keys)
     # Hand out ids first..first+n-1 and leave the counter where one-by-one creation would.
     mesa.Agent._ids[model] = itertools.count(first + n)
+    template = {**shared, "model": model, "unique_id": first, "pos": None, name: None}
     new = object.__new__
     agents = []
     append = agents.append
     with paused_gc():
         for uid, key in zip(range(first, first + n), keys, strict=True):
             agent = new(cls)
-            agent.__dict__.update(shared, model=model, unique_id=uid, pos=None)
-            agent.__dict__[name] = key
+            attributes = agent.__dict__
+            attributes.update(template)
+            attributes["unique_id"] = uid
+            attributes[name] = key
             append(agent)
         register_many(model, cls, agents)
     return agents
