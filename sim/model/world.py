@@ -243,24 +243,36 @@ def _building_network(
 ) -> tuple[np.ndarray, nx.Graph]:
     """Lay buildings on a grid per compound; link physical neighbours and nearby compounds."""
     n_b = len(b_comp)
-    pos = np.zeros((n_b, 2))
-    graph = nx.Graph()
     comp_cols = max(1, math.ceil(math.sqrt(n_comp)))
-    firsts: list[int] = []
-    lasts: list[int] = []
-    for c in range(n_comp):
-        idx = np.flatnonzero(b_comp == c)
-        cols = max(1, math.ceil(math.sqrt(len(idx))))
-        cx, cy = (c % comp_cols) * (cols + 2.0), (c // comp_cols) * (cols + 2.0)
-        for j, b in enumerate(idx):
-            pos[b] = (cx + j % cols, cy + j // cols)
-            graph.add_node(int(b), compound=c, households=int(b_size[b]))
-            if j % cols:
-                graph.add_edge(int(b), int(idx[j - 1]), kind="adjacent")
-            if j >= cols:
-                graph.add_edge(int(b), int(idx[j - cols]), kind="adjacent")
-        firsts.append(int(idx[0]))
-        lasts.append(int(idx[-1]))
+    # Buildings compound by compound (as numbered); j: place in the compound, row-major.
+    order = np.argsort(b_comp, kind="stable")
+    counts = np.bincount(b_comp, minlength=n_comp)
+    if n_comp and counts.min() == 0:
+        raise ValueError("every compound needs at least one building")
+    first = np.cumsum(counts) - counts
+    j = np.arange(n_b) - np.repeat(first, counts)
+    cols = np.maximum(1, np.ceil(np.sqrt(counts))).astype(np.int64)
+    c_of, cols_of = b_comp[order].astype(np.int64), np.repeat(cols, counts)
+    pos = np.zeros((n_b, 2))
+    pos[order, 0] = (c_of % comp_cols) * (cols_of + 2.0) + j % cols_of
+    pos[order, 1] = (c_of // comp_cols) * (cols_of + 2.0) + j // cols_of
+    graph = nx.Graph()
+    graph.add_nodes_from(
+        (b, {"compound": c, "households": h})
+        for b, c, h in zip(order.tolist(), c_of.tolist(), b_size[order].tolist(), strict=True)
+    )
+    # Each building links to its left, then its upper neighbour in the compound's grid.
+    p = np.arange(n_b)
+    left = np.where(j % cols_of > 0, p - 1, -1)
+    up = np.where(j >= cols_of, p - cols_of, -1)
+    src = np.repeat(p, 2)
+    dst = np.column_stack([left, up]).ravel()
+    has = dst >= 0
+    graph.add_edges_from(
+        zip(order[src[has]].tolist(), order[dst[has]].tolist(), strict=True), kind="adjacent"
+    )
+    firsts = order[first].tolist()
+    lasts = order[first + counts - 1].tolist()
     for c in range(n_comp - 1):
         for _ in range(scenario.inter_compound_links):
             a = int(rng.integers(firsts[c], lasts[c] + 1))
