@@ -145,7 +145,7 @@ def case_sweep(args: dict) -> dict:
     from sim.experiments.runner import execute, prepare
     from sim.model import NeighbourhoodModel
     from sim.scenario import Scenario
-    from sim.scenario.loading import apply_overrides, validate
+    from sim.scenario.loading import apply_overrides
 
     runs, workers, days = args["runs"], args["workers"], args["days"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,7 +161,7 @@ def case_sweep(args: dict) -> dict:
         wall = time.perf_counter() - t0
     model_s = 0.0
     for task in tasks:
-        sc = validate(Scenario, apply_overrides(copy.deepcopy(task["scenario"]), task["sets"]))
+        sc = Scenario.model_validate(apply_overrides(copy.deepcopy(task["scenario"]), task["sets"]))
         t0 = time.perf_counter()
         NeighbourhoodModel(sc, seed=task["seed"]).run()
         model_s += time.perf_counter() - t0
