@@ -372,8 +372,8 @@ def bench(
         f"[bold]{meta['command']}[/]: {meta['cpus']} cores, load {meta['load_before']} before, "
         f"{meta['load_after']} after; medians of {meta['reps']}; each case in its own process"
     )
-    t = Table(title="Start-up and end-to-end (wall s, peak resident set MB)", header_style="bold")
-    for c in ("command", "wall s", "peak MB"):
+    t = Table(title="Start-up and end-to-end commands", header_style="bold")
+    for c in ("command", "wall s", "cpu s", "peak MB"):
         t.add_column(c, justify="left" if c == "command" else "right")
     for key, label in (
         ("python_pass", "python -c pass"),
@@ -383,10 +383,13 @@ def bench(
         ("sim_run_city", "sim run scenarios/city.yaml"),
     ):
         r = rec.get(key)
-        t.add_row(label, *(("not measured", "") if r is None else _fmt(r["wall_s"], r["rss_mb"])))
+        cells = (
+            ("not measured", "", "") if r is None else _fmt(r["wall_s"], r["cpu_s"], r["rss_mb"])
+        )
+        t.add_row(label, *cells)
     out_console.print(t)
     t = Table(title=f"Models in-process ({meta['days']} days)", header_style="bold")
-    for c in ("model", "agents", "build s", "run s", "floor s", "peak MB"):
+    for c in ("model", "agents", "build s", "run s", "run cpu s", "floor s", "peak MB"):
         t.add_column(c, justify="left" if c == "model" else "right")
     for key, label in (
         ("aoyuan", "Aoyuan (sim)"),
@@ -400,6 +403,7 @@ def bench(
             f"{r['households']:,}",
             f"{r['build_s']:.3f}",
             f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
             floor,
             f"{r['rss_mb']:.0f}",
         )
@@ -409,29 +413,31 @@ def bench(
         f"{bz['agents']:,}",
         "",
         f"{bz['seconds']:.3f}",
+        f"{bz['cpu_s']:.3f}",
         "",
         f"{bz['rss_mb']:.0f}",
     )
     out_console.print(t)
     st = Table(title="Scaling: one simulated year", header_style="bold")
-    for c in ("households", "build s", "run s", "build / run", "ms run / 1k hh", "peak MB"):
+    for c in ("households", "build s", "run s", "run cpu s", "build / run", "peak MB"):
         st.add_column(c, justify="right")
     for r in rec["scaling"]:
         st.add_row(
             f"{r['households']:,}",
             f"{r['build_s']:.3f}",
             f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
             f"{r['build_s'] / r['run_s']:.2f}",
-            f"{1e6 * r['run_s'] / r['households']:.1f}",
             f"{r['rss_mb']:.0f}",
         )
     out_console.print(st)
-    f = rec["scaling_fit"]
-    r2 = "n/a" if f["r2"] is None else f"{f['r2']:.3f}"
-    out_console.print(
-        f"linear fit of run s on {f['n']} sizes: {f['intercept_s']:.3f} s + "
-        f"{f['s_per_1k']:.4f} s per 1k households (R2 {r2})"
-    )
+    for key, what in (("scaling_fit", "run s"), ("scaling_fit_cpu", "run cpu s")):
+        f = rec[key]
+        r2 = "n/a" if f["r2"] is None else f"{f['r2']:.3f}"
+        out_console.print(
+            f"linear fit of {what} on {f['n']} sizes: {f['intercept_s']:.3f} s + "
+            f"{f['s_per_1k']:.4f} s per 1k households (R2 {r2})"
+        )
     sw = rec["sweep"]
     if sw is None:
         out_console.print("sweep: not measured (--quick)")
@@ -456,8 +462,8 @@ def bench(
         _print_comparison(b, previous[-1], rec)
 
 
-def _fmt(wall: float, rss: float) -> tuple[str, str]:
-    return f"{wall:.3f}", f"{rss:.0f}"
+def _fmt(wall: float, cpu: float, rss: float) -> tuple[str, str, str]:
+    return f"{wall:.3f}", f"{cpu:.3f}", f"{rss:.0f}"
 
 
 def _print_comparison(b, old_path: Path, new: dict) -> None:

@@ -101,21 +101,25 @@ def case_model(args: dict) -> dict:
     sc = _scenario(args)
     if args.get("projects"):
         sc = _with_projects(sc)
-    builds, runs = [], []
+    builds, runs, build_cpu, run_cpu = [], [], [], []
     model = None
     for _ in range(args.get("reps", 1)):
         model = None  # free the previous one before building the next
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model = NeighbourhoodModel(sc)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         model.run()
         runs.append(time.perf_counter() - t1)
+        run_cpu.append(time.process_time() - c1)
         builds.append(t1 - t0)
+        build_cpu.append(c1 - c0)
     out = {
         "households": model.world.n_households,
         "days": sc.days,
         "build_s": statistics.median(builds),
         "run_s": statistics.median(runs),
+        "build_cpu_s": statistics.median(build_cpu),
+        "run_cpu_s": statistics.median(run_cpu),
     }
     if args.get("floor"):
         out["floor_s"] = floor_seconds(model, sc.days)
@@ -172,10 +176,12 @@ CASES = {"model": case_model, "boltzmann": case_boltzmann, "sweep": case_sweep}
 
 
 # ----------------------------------------------------------------- parent side (processes)
-def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, str]:
-    """Run a command; returns (wall seconds, peak resident set in MB, stdout).
+def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, float, str]:
+    """Run a command; returns (wall seconds, peak resident set MB, CPU seconds, stdout).
 
-    The peak is the child's own ``ru_maxrss``, read from ``os.wait4`` for that process.
+    The peak is the child's own ``ru_maxrss`` and the CPU time its user + system time, read
+    from ``os.wait4`` for that process (CPU time is what load on a shared machine inflates
+    least; the targets use wall time).
     """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
@@ -196,15 +202,16 @@ def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, s
         err.seek(0)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {err.read()[-2000:]}")
-        return wall, usage.ru_maxrss / 1024.0, out.read()
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, usage.ru_maxrss / 1024.0, cpu, out.read()
 
 
 def run_case(case: str, args: dict) -> dict:
     """Run one case in a fresh interpreter; its result plus ``rss_mb`` and ``wall_s``."""
     argv = [sys.executable, "-m", "sim.experiments.bench", case, json.dumps(args)]
-    wall, rss, out = run_process(argv)
+    wall, rss, cpu, out = run_process(argv)
     result = json.loads(out.strip().splitlines()[-1])
-    result.update(rss_mb=rss, wall_s=wall)
+    result.update(rss_mb=rss, wall_s=wall, cpu_s=cpu)
     return result
 
 
@@ -252,8 +259,8 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
                 step(f"{name} ({r + 1}/{reps})")
                 if name.startswith("sim_run"):
                     argv = [*argv, "--out", str(Path(tmp) / f"{name}-{r}")]
-                wall, rss, _ = run_process(argv)
-                per_rep.setdefault(name, []).append({"wall_s": wall, "rss_mb": rss})
+                wall, rss, cpu, _ = run_process(argv)
+                per_rep.setdefault(name, []).append({"wall_s": wall, "rss_mb": rss, "cpu_s": cpu})
             for name, case, args in (
                 ("aoyuan", "model", aoyuan),
                 ("xuanwu", "model", xuanwu),
@@ -271,9 +278,9 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
     for n in sizes:
         step(f"scaling: {n:,} households")
         record["scaling"].append(run_case("model", _scaling_args(n, days)))
-    record["scaling_fit"] = fit_line(
-        [s["households"] for s in record["scaling"]], [s["run_s"] for s in record["scaling"]]
-    )
+    households = [s["households"] for s in record["scaling"]]
+    record["scaling_fit"] = fit_line(households, [s["run_s"] for s in record["scaling"]])
+    record["scaling_fit_cpu"] = fit_line(households, [s["run_cpu_s"] for s in record["scaling"]])
     record["sweep"] = None
     if sweep_runs:
         step(f"sweep: {sweep_runs} Changgou runs on 2 workers")
@@ -431,15 +438,19 @@ def records(folder: Path = RECORDS) -> list[Path]:
 COMPARED = [
     ("sim --help (s)", ("sim_help", "wall_s")),
     ("sim run Aoyuan year (s)", ("sim_run_aoyuan", "wall_s")),
+    ("sim run Aoyuan year, cpu (s)", ("sim_run_aoyuan", "cpu_s")),
     ("Aoyuan build (s)", ("aoyuan", "build_s")),
     ("Aoyuan year in-process (s)", ("aoyuan", "run_s")),
+    ("Aoyuan year in-process, cpu (s)", ("aoyuan", "run_cpu_s")),
     ("Aoyuan floor (s)", ("aoyuan", "floor_s")),
     ("district build (s)", ("xuanwu", "build_s")),
+    ("district build, cpu (s)", ("xuanwu", "build_cpu_s")),
     ("district year (s)", ("xuanwu", "run_s")),
     ("district peak RSS (MB)", ("xuanwu", "rss_mb")),
     ("district + projects year (s)", ("xuanwu_projects", "run_s")),
     ("BoltzmannWealth (s)", ("boltzmann", "seconds")),
     ("city sim run (s)", ("sim_run_city", "wall_s")),
+    ("city sim run, cpu (s)", ("sim_run_city", "cpu_s")),
     ("city peak RSS (MB)", ("sim_run_city", "rss_mb")),
     ("sweep wall (s)", ("sweep", "wall_s")),
     ("python -c pass (s)", ("python_pass", "wall_s")),
