@@ -6,24 +6,16 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from sim.scenario import Scenario, load_scenario, scenario_dict
-from sim.scenario.loading import InputError
+# Heavy modules (numpy, pydantic, mesa, pandas, pyarrow, duckdb, dash...) are imported inside
+# the commands that use them, so `sim --help` and `sim CMD --help` start fast
+# (tests/test_imports.py).
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 app = typer.Typer(
     help="Agent-based simulator of neighbourhood deliberation in residential compounds.",
@@ -55,6 +47,7 @@ def fail(message: str, code: int = 2) -> None:
 def _checked(check: str, *args) -> None:
     """Run an output-path check of ``sim.results.paths``; an InputError becomes exit 2."""
     from sim.results import paths
+    from sim.scenario import InputError
 
     try:
         getattr(paths, check)(*args)
@@ -63,6 +56,8 @@ def _checked(check: str, *args) -> None:
 
 
 def _load(path: Path | None, sets: list[str] | None) -> Scenario:
+    from sim.scenario import InputError, load_scenario
+
     try:
         return load_scenario(path, sets)
     except InputError as exc:
@@ -128,6 +123,8 @@ def run(
 
         out = default_run_folder(sc.name, sc.seed, stamp)
     _checked("check_run_out", out, force)
+    from rich.progress import Progress
+
     from sim.model import NeighbourhoodModel
     from sim.results import summarize, write_run
 
@@ -147,6 +144,8 @@ def run(
 
 def print_summary(summary: dict, title: str) -> None:
     """Print the headline metrics as a table."""
+    from rich.table import Table
+
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -174,6 +173,10 @@ def scenario_check(
 @scenario_app.command("show")
 def scenario_show(path: ScenarioArg = None, set_: SetOpt = None) -> None:
     """Print the resolved scenario with every default filled in (YAML)."""
+    import yaml
+
+    from sim.scenario import scenario_dict
+
     sc = _load(path, set_)
     sys.stdout.write(yaml.safe_dump(scenario_dict(sc), sort_keys=False, allow_unicode=True))
 
@@ -205,7 +208,10 @@ def _run_sweep(
     designs: tuple[str, ...] | None = None,
     max_runs: int = 10_000,
 ):
+    from rich.progress import Progress
+
     from sim.experiments.runner import execute, prepare
+    from sim.scenario import InputError
 
     try:
         spec, tasks, out = prepare(spec_path, out, designs, max_runs)
@@ -260,6 +266,9 @@ def sweep(
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
+    import numpy as np
+    from rich.table import Table
+
     from sim.experiments.analysis import metric_columns, report
     from sim.results.sweeps import runs_frame
 
@@ -318,6 +327,8 @@ def sensitivity(
     max_runs: MaxRunsOpt = 10_000,
 ) -> None:
     """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
+    from rich.table import Table
+
     from sim.experiments.analysis import sensitivity as analyse
 
     spec, out = _run_sweep(spec_path, out, workers, dask, ("morris", "sobol"), max_runs)
@@ -345,6 +356,9 @@ def validate(
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
+    from rich.progress import Progress
+    from rich.table import Table
+
     from sim.experiments.validation import PATTERNS, run_patterns, task_count
 
     n = seeds or (10 if fast else 30)
@@ -371,77 +385,158 @@ def validate(
 @app.command()
 def bench(
     quick: Annotated[
-        bool, typer.Option("--quick", help="Reduced sizes and steps (for CI).")
+        bool, typer.Option("--quick", help="Small sizes, no city and no sweep (for CI).")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Scaling table up to 1.2 million households.")
     ] = False,
     reps: Annotated[
         int | None, typer.Option(min=1, max=1000, help="Repetitions (median reported).")
     ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="JSON record to write (default: benchmarks/bench-<UTC time>.json)."),
+    ] = None,
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Only compare the two newest records in benchmarks/."),
+    ] = False,
 ) -> None:
-    """Time the Aoyuan and Xuanwu scenarios against Mesa's BoltzmannWealth; scaling; sweeps."""
+    """Measure every performance target in fresh processes; write a JSON record; compare."""
+    import json
+
+    from rich.table import Table
+
     from sim.experiments import bench as b
 
-    reps = reps or (1 if quick else 3)
-    days = 30 if quick else 365
-    aoyuan = load_scenario(b.SCENARIOS / "aoyuan.yaml", [f"days={days}"])
-    xuanwu = load_scenario(b.SCENARIOS / "xuanwu_district.yaml", [f"days={days}"])
-    results = []
+    if compare:
+        found = b.records()
+        if len(found) < 2:
+            fail(f"{b.RECORDS}: needs two bench-*.json records to compare; run `sim bench`")
+        _print_comparison(b, found[-2], json.loads(found[-1].read_text()))
+        return
+    if quick and full:
+        fail("--quick and --full exclude each other; choose one")
+    mode = "quick" if quick else "full" if full else "default"
+    previous = b.records()
     with err_console.status("benchmarking...") as status:
-        status.update(f"Aoyuan, {aoyuan.total_households()} households x {days} days")
-        results.append(b.bench_scenario("Aoyuan (sim)", aoyuan, reps))
-        status.update(f"Xuanwu district, {xuanwu.total_households()} households")
-        results.append(b.bench_scenario("Xuanwu district (sim)", xuanwu, reps))
-        status.update("Mesa BoltzmannWealth at Aoyuan's size")
-        results.append(b.bench_boltzmann(aoyuan.total_households(), days, reps))
-        status.update("Xuanwu district with an elevator per unit and gas pipes")
-        results.append(b.bench_scenario("Xuanwu + projects (sim)", b.with_projects(xuanwu), reps))
-        status.update("scaling")
-        sizes = [1000, 5000] if quick else [1000, 5000, 15000, 60000]
-        scale = b.scaling(sizes, 365, reps)
-        status.update("sweep")
-        n_runs = 10 if quick else 100
-        sweep_s = b.sweep_speed(n_runs, 2, days)
-    t = Table(title=f"Benchmark ({days} steps, median of {reps})", header_style="bold")
-    for c in ("model", "agents", "steps", "wall s", "agent-steps/s", "peak MB"):
-        t.add_column(c, justify="right" if c != "model" else "left")
-    for r in results:
-        t.add_row(
-            r.name,
-            f"{r.agents:,}",
-            str(r.steps),
-            f"{r.seconds:.3f}",
-            f"{r.agent_steps_per_s:,.0f}",
-            f"{r.peak_mb:.0f}",
+        rec = b.measure(mode, reps, on_step=lambda msg: status.update(f"benchmarking: {msg}"))
+    meta = rec["meta"]
+    out_console.print(
+        f"[bold]{meta['command']}[/]: {meta['cpus']} cores, load {meta['load_before']} before, "
+        f"{meta['load_after']} after; medians of {meta['reps']}; each case in its own process"
+    )
+    t = Table(title="Start-up and end-to-end commands", header_style="bold")
+    for c in ("command", "wall s", "cpu s", "peak MB"):
+        t.add_column(c, justify="left" if c == "command" else "right")
+    for key, label in (
+        ("python_pass", "python -c pass"),
+        ("sim_help", "sim --help"),
+        ("import_mesa", "python -c 'import mesa'"),
+        ("sim_run_aoyuan", "sim run scenarios/aoyuan.yaml"),
+        ("sim_run_city", "sim run scenarios/city.yaml"),
+    ):
+        r = rec.get(key)
+        cells = (
+            ("not measured", "", "") if r is None else _fmt(r["wall_s"], r["cpu_s"], r["rss_mb"])
         )
+        t.add_row(label, *cells)
     out_console.print(t)
-    ratio = results[0].agent_steps_per_s / results[2].agent_steps_per_s
-    out_console.print(
-        f"throughput ratio sim / BoltzmannWealth at the same size: [bold]{ratio:.1f}x[/]"
+    t = Table(title=f"Models in-process ({meta['days']} days)", header_style="bold")
+    for c in ("model", "agents", "build s", "run s", "run cpu s", "floor s", "peak MB"):
+        t.add_column(c, justify="left" if c == "model" else "right")
+    for key, label in (
+        ("aoyuan", "Aoyuan (sim)"),
+        ("xuanwu", "Xuanwu district (sim)"),
+        ("xuanwu_projects", "Xuanwu + elevator per unit + gas (sim)"),
+    ):
+        r = rec[key]
+        floor = f"{r['floor_s']:.3f}" if "floor_s" in r else ""
+        t.add_row(
+            label,
+            f"{r['households']:,}",
+            f"{r['build_s']:.3f}",
+            f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
+            floor,
+            f"{r['rss_mb']:.0f}",
+        )
+    bz = rec["boltzmann"]
+    t.add_row(
+        f"BoltzmannWealth (mesa.examples), {bz['steps']} steps",
+        f"{bz['agents']:,}",
+        "",
+        f"{bz['seconds']:.3f}",
+        f"{bz['cpu_s']:.3f}",
+        "",
+        f"{bz['rss_mb']:.0f}",
     )
-    st = Table(title="Scaling: seconds per simulated year", header_style="bold")
-    for c in ("households", "s / year", "ms / year / 1k households"):
+    out_console.print(t)
+    st = Table(title="Scaling: one simulated year", header_style="bold")
+    for c in ("households", "build s", "run s", "run cpu s", "build / run", "peak MB"):
         st.add_column(c, justify="right")
-    for n, sec in scale:
-        st.add_row(f"{n:,}", f"{sec:.3f}", f"{1000 * sec / n * 1000:.1f}")
+    for r in rec["scaling"]:
+        st.add_row(
+            f"{r['households']:,}",
+            f"{r['build_s']:.3f}",
+            f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
+            f"{r['build_s'] / r['run_s']:.2f}",
+            f"{r['rss_mb']:.0f}",
+        )
     out_console.print(st)
-    n_arr, s_arr = np.array([n for n, _ in scale], float), np.array([v for _, v in scale])
-    slope, intercept = np.polyfit(n_arr, s_arr, 1)
-    resid = s_arr - (intercept + slope * n_arr)
-    r2 = 1 - resid.var() / s_arr.var() if s_arr.var() > 0 else 1.0
-    out_console.print(
-        f"linear fit: {intercept:.3f} s + {slope * 1000:.4f} s per 1k households (R2 {r2:.3f})"
+    for key, what in (("scaling_fit", "run s"), ("scaling_fit_cpu", "run cpu s")):
+        f = rec[key]
+        r2 = "n/a" if f["r2"] is None else f"{f['r2']:.3f}"
+        out_console.print(
+            f"linear fit of {what} on {f['n']} sizes: {f['intercept_s']:.3f} s + "
+            f"{f['s_per_1k']:.4f} s per 1k households (R2 {r2})"
+        )
+    sw = rec["sweep"]
+    if sw is None:
+        out_console.print("sweep: not measured (--quick)")
+    else:
+        out_console.print(
+            f"sweep: {sw['runs']} Changgou runs on {sw['workers']} workers {sw['wall_s']:.1f} s; "
+            f"the same runs in-process {sw['model_s_sum']:.1f} s of model time"
+        )
+    tt = Table(title="Targets", header_style="bold")
+    for c in ("", "target", "measured", "limit"):
+        tt.add_column(c, justify="right" if c in ("measured", "limit") else "left")
+    colour = {b.MET: "green", b.MISSED: "red", b.NOT_MEASURED: "yellow"}
+    for tg in rec["targets"]:
+        value = "" if tg["value"] is None else f"{tg['value']:.3f} {tg['unit']}"
+        limit = "" if tg["limit"] is None else f"{tg['limit']:.3f} {tg['unit']}"
+        status = f"[{colour[tg['status']]}]{tg['status']}[/]"
+        tt.add_row(status, tg["name"], value, limit)
+    out_console.print(tt)
+    path = b.save_record(rec, record)
+    out_console.print(f"record written to [bold]{path}[/]")
+    if previous:
+        _print_comparison(b, previous[-1], rec)
+
+
+def _fmt(wall: float, cpu: float, rss: float) -> tuple[str, str, str]:
+    return f"{wall:.3f}", f"{cpu:.3f}", f"{rss:.0f}"
+
+
+def _print_comparison(b, old_path: Path, new: dict) -> None:
+    """Print the change from an older record to ``new`` as ratios."""
+    import json
+
+    from rich.table import Table
+
+    old = json.loads(old_path.read_text())
+    meta = old["meta"]
+    t = Table(
+        title=f"Change since {old_path} ({meta['created']}, load {meta['load_before']})",
+        header_style="bold",
     )
-    out_console.print(
-        f"sweep: {n_runs} Changgou runs x {days} days on 2 workers: [bold]{sweep_s:.1f} s[/]"
-    )
-    targets = [
-        ("Aoyuan year <= 1 s", results[0].seconds * 365 / days <= 1.0),
-        ("district year <= 15 s", results[1].seconds * 365 / days <= 15.0),
-        ("district peak memory <= 2 GB", results[1].peak_mb <= 2048),
-        ("throughput >= 10x BoltzmannWealth", ratio >= 10),
-        ("100-run sweep <= 60 s on 2 workers", quick or sweep_s <= 60),
-    ]
-    for name, ok in targets:
-        out_console.print(f"  {'[green]met[/]' if ok else '[red]MISSED[/]'}  {name}")
+    for c in ("figure", "before", "now", "now / before"):
+        t.add_column(c, justify="left" if c == "figure" else "right")
+    for row in b.compare(old, new):
+        t.add_row(*row)
+    out_console.print(t)
 
 
 @app.command()
@@ -485,6 +580,14 @@ def report(
 
 
 def _bar_columns(unit: str) -> list:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -518,8 +621,12 @@ def compare(
     workers: WorkersOpt = None,
 ) -> None:
     """Compare a baseline with a variant on the same seeds (paired differences with 95% CIs)."""
+    from rich.progress import Progress
+    from rich.table import Table
+
     from sim.experiments.compare import ComparisonFolderError
     from sim.experiments.compare import compare as run_compare
+    from sim.scenario import scenario_dict
 
     if not change and against is None:
         fail("give the variant: --change KEY.PATH=VALUE (repeatable) or --against OTHER.yaml")
@@ -572,8 +679,10 @@ def compare(
 
 
 def _mean_ci_text(triple: list[float]) -> str:
+    import math
+
     mean, lo, hi = triple
-    if mean is None or not np.isfinite(mean):
+    if mean is None or not math.isfinite(mean):
         return "-"
     return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
 
@@ -604,6 +713,8 @@ def target(
 ) -> None:
     """What would it take? The least effort on the levers that reaches a target."""
     from concurrent.futures import ProcessPoolExecutor
+
+    from rich.table import Table
 
     from sim.experiments.target import Lever, Target, planner_cost, run_summary, search
     from sim.scenario import DEFAULT_SCENARIO

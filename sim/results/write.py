@@ -59,7 +59,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
             "floors": w.b_floors,
         }
     )
-    edges = [(a, b, d.get("kind", "")) for a, b, d in w.building_graph.edges(data=True)]
+    edges = list(w.building_graph.edges(data="kind", default=""))
     network = pd.DataFrame(edges, columns=["source", "target", "kind"])
     out = {
         "timeseries": ts,
