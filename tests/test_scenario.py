@@ -1,5 +1,8 @@
+import re
+
 import pytest
 import yaml
+from labels import defined_labels
 
 from sim.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 from sim.scenario.loading import InputError, parse_yaml
@@ -115,8 +118,13 @@ SCENARIOS = sorted(
 def test_shipped_scenarios_validate_and_cite_their_source(path):
     s = load_scenario(path)
     assert s.name == path.stem
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# [") or "facts.md" in first
+    header = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    cited = set(re.findall(r"\[[^\]]+\]", " ".join(header)))
+    assert cited & defined_labels(), f"{path.name}: its header cites no label of docs/sources.md"
 
 
 def test_shipped_experiments_validate():
