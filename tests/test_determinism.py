@@ -51,6 +51,9 @@ def test_meeting_calendar_changes_do_not_change_arrivals():
     b = NeighbourhoodModel(load_scenario(sets=["days=120", "meetings.council_per_month=0"]), seed=3)
     a.run()
     b.run()
-    fa, fb = a.book.frame(a.category_names), b.book.frame(b.category_names)
+    fa, fb = (
+        a.ladder.book.frame(a.ladder.category_names),
+        b.ladder.book.frame(b.ladder.category_names),
+    )
     cols = ["category", "building", "household_a", "day_opened"]
     pd.testing.assert_frame_equal(fa[cols], fb[cols])

@@ -53,7 +53,7 @@ def test_more_building_leaders_more_l1_resolutions():
 
 def test_cases_past_max_age_fail():
     m = run_model(*NOTHING_RESOLVES, "disputes.max_age=20", "days=120")
-    df = m.book.frame(m.category_names)
+    df = m.ladder.book.frame(m.ladder.category_names)
     assert (df.status != "resolved").all()
     failed = df[df.status == "failed"]
     assert len(failed) > 10
@@ -66,7 +66,7 @@ def test_failures_lower_trust_and_resolutions_raise_it():
     m = make_model(*NOTHING_RESOLVES, "disputes.max_age=20", "days=120")
     before = m.world.trust.copy()
     m.run()
-    df = m.book.frame(m.category_names)
+    df = m.ladder.book.frame(m.ladder.category_names)
     failed_parties = np.unique(df.loc[df.status == "failed", ["household_a", "household_b"]])
     assert (m.world.trust[failed_parties] < before[failed_parties]).all()
     untouched = np.setdiff1d(np.arange(len(before)), df[["household_a", "household_b"]].values)
@@ -75,14 +75,14 @@ def test_failures_lower_trust_and_resolutions_raise_it():
     m = make_model("trust.loss_failed=0")
     before = m.world.trust.copy()
     m.run()
-    df = m.book.frame(m.category_names)
+    df = m.ladder.book.frame(m.ladder.category_names)
     won = np.unique(df.loc[df.status == "resolved", ["household_a", "household_b"]])
     assert (m.world.trust[won] > before[won]).all()
 
 
 def test_property_rates_rise_without_a_firm():
-    a = make_model("property_firm.kind=none").rates[:, [1, 3, 4]].sum()
-    b = make_model("property_firm.service_quality=0.9").rates[:, [1, 3, 4]].sum()
+    a = make_model("property_firm.kind=none").ladder.rates[:, [1, 3, 4]].sum()
+    b = make_model("property_firm.service_quality=0.9").ladder.rates[:, [1, 3, 4]].sum()
     assert a > 1.5 * b
 
 
@@ -97,7 +97,7 @@ def test_agents_are_views_of_the_arrays(default_run):
     a = residents[0]
     a.trust = 0.123
     assert m.world.trust[a.household] == 0.123
-    assert sum(g.visits_made for g in m.agents_by_type[GridWorker]) == m.grid_visits.sum()
+    assert sum(g.visits_made for g in m.agents_by_type[GridWorker]) == m.rounds.visits.sum()
     roles = {p.role for p in members}
     assert "big_v" in roles and "branch_secretary" in roles
 

@@ -19,7 +19,7 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
     ended inside the community rather than in petition or court; ``mediation_success_rate`` =
     resolved at L1-L3 / cases that reached L1-L3 and closed.
     """
-    df = model.book.frame(model.category_names)
+    df = model.ladder.book.frame(model.ladder.category_names)
     resolved = df[df.status == "resolved"]
     failed = int((df.status == "failed").sum())
     total = len(df)
@@ -46,8 +46,8 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
         "meetings.held": len(model.meeting_log.rows),
         "trust.mean_final": float(model.world.trust.mean()),
         **{f"grid.{k}": int(workers.agg(k, sum)) for k in GRID_COUNTERS},
-        "grid.suggestions": int(model.suggestions_made),
-        "grid.suggestions_resolved": int(model.suggestions_resolved),
+        "grid.suggestions": int(model.rounds.suggestions_made),
+        "grid.suggestions_resolved": int(model.rounds.suggestions_resolved),
     }
     out.update(model.project_summary())
     return out

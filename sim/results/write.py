@@ -60,7 +60,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
     network = pd.DataFrame(edges, columns=["source", "target", "kind"])
     out = {
         "timeseries": ts,
-        "disputes": model.book.frame(model.category_names),
+        "disputes": model.ladder.book.frame(model.ladder.category_names),
         "meetings": meetings,
         "buildings": buildings,
         "network": network,

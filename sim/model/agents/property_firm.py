@@ -36,3 +36,18 @@ class PropertyFirm(mesa.Agent):
     def daily_capacity(self, n_compounds: int):
         """Draw how many property cases the firm can take up today in each compound."""
         return self.model.rng.poisson(self.repair_capacity / 7.0, n_compounds)
+
+    def schedule_repairs(self, book, cases, n_compounds: int):
+        """Choose today's repairs: the oldest property cases, up to the day's capacity a compound.
+
+        Args:
+            book: the dispute book.
+            cases: open property cases the firm could take up.
+            n_compounds: compounds the firm serves.
+
+        Returns:
+            Indices of the cases repaired (attempted) today.
+        """
+        from sim.model.disputes.outcomes import agenda
+
+        return agenda(book, cases, self.daily_capacity(n_compounds))

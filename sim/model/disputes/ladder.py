@@ -1,240 +1,261 @@
-"""Neighbour disputes: arrival, reporting and discovery, the mediation ladder, escalation.
+"""The mediation ladder: it owns the case book and runs one day of every level.
 
-All cases live in one growable column store (:class:`DisputeBook`); each day's work is a few
-numpy operations over the open cases. Levels: 0 neighbours settle themselves, 1 building
-(building leader / party group, or the property firm for property cases), 2 compound council,
-3 community joint or ad-hoc meeting ("disputes do not leave the building, do not leave the
-community" [Kening], [Fugu]). Cases that age out fail (petition or court, facts.md section 6).
+Levels: 0 neighbours settle themselves, 1 building (building leader / party group, or the
+property firm for property cases), 2 compound council, 3 community joint or ad-hoc meeting
+("disputes do not leave the building, do not leave the community" [Kening], [Fugu]). Cases that
+age out fail (petition or court, [facts §6]). ``NeighbourhoodModel.step`` calls
+:meth:`Ladder.step` once a day.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from sim.model.world import World
-from sim.scenario import Scenario
+from sim.model.calendar import ADHOC, COUNCIL, JOINT, draw_attendance
+from sim.model.disputes.arrival import arrive, category_table, daily_rates
+from sim.model.disputes.book import FAILED, OPEN, RESOLVED, DisputeBook
+from sim.model.disputes.outcomes import agenda, mediate, success_chance, update_trust
+from sim.model.world import ROLE_BIG_V
 
-OPEN, RESOLVED, FAILED = 0, 1, 2
-LEVELS = ("L0", "L1", "L2", "L3")
-RENTER_CATEGORIES = ("noise", "hygiene", "renovation")
+# Attendance scale of ordinary residents; party members attend at full propensity.
+COUNCIL_SCALE, JOINT_SCALE, ADHOC_SCALE = 0.25, 0.05, 0.05
 
 
-class DisputeBook:
-    """Column store of every dispute; arrays grow by doubling."""
+class Ladder:
+    """Neighbour disputes of one model: the book of cases and the daily steps of each level.
 
-    _fields = {
-        "category": np.int8,
-        "building": np.int32,
-        "compound": np.int32,
-        "hh_a": np.int32,
-        "hh_b": np.int32,
-        "difficulty": np.float64,
-        "opened": np.int32,
-        "level": np.int8,
-        "level_since": np.int32,
-        "reported_day": np.int32,
-        "status": np.int8,
-        "outcome_day": np.int32,
-        "max_level": np.int8,
-    }
+    Args:
+        model: the :class:`~sim.model.model.NeighbourhoodModel` (world, firm, calendar, grid
+            rounds, meeting log and the day's counters are read from it).
+    """
 
-    def __init__(self, capacity: int = 1024) -> None:
-        self.n = 0
-        for name, dtype in self._fields.items():
-            setattr(self, name, np.zeros(capacity, dtype=dtype))
+    def __init__(self, model) -> None:
+        self.model = model
+        s, w = model.scenario, model.world
+        names, _, self.cat_difficulty, self.cat_property = category_table(s)
+        self.category_names = names
+        self.rates = daily_rates(s, w)
+        self.book = DisputeBook()
+        self.last_adhoc = np.full(w.n_compounds, -(10**6))
+        self.has_l2 = len(model.calendar.council) > 0
+        self.has_l3 = len(model.calendar.joint) > 0 or s.meetings.adhoc
 
-    def _grow(self, extra: int) -> None:
-        cap = len(self.status)
-        if self.n + extra <= cap:
-            return
-        new_cap = max(cap * 2, self.n + extra)
-        for name in self._fields:
-            old = getattr(self, name)
-            arr = np.zeros(new_cap, dtype=old.dtype)
-            arr[: self.n] = old[: self.n]
-            setattr(self, name, arr)
-
-    def add(self, day: int, **cols: np.ndarray) -> None:
-        """Open new cases; ``cols`` gives category, building, compound, hh_a, hh_b, difficulty."""
-        k = len(cols["category"])
-        if k == 0:
-            return
-        self._grow(k)
-        s = slice(self.n, self.n + k)
-        for name, values in cols.items():
-            getattr(self, name)[s] = values
-        self.opened[s] = day
-        self.level[s] = 0
-        self.level_since[s] = day
-        self.reported_day[s] = -1
-        self.status[s] = OPEN
-        self.outcome_day[s] = -1
-        self.max_level[s] = 0
-        self.n += k
-
-    def open_cases(self, level: int | None = None) -> np.ndarray:
-        """Indices of open cases, optionally at one level."""
-        mask = self.status[: self.n] == OPEN
-        if level is not None:
-            mask &= self.level[: self.n] == level
-        return np.flatnonzero(mask)
-
-    def move(self, idx: np.ndarray, level: np.ndarray | int, day: int) -> None:
-        """Move cases to a (higher) level."""
-        self.level[idx] = level
-        self.level_since[idx] = day
-        self.max_level[idx] = np.maximum(self.max_level[idx], self.level[idx])
-
-    def close(self, idx: np.ndarray, status: int, day: int) -> None:
-        """Resolve or fail cases at their current level."""
-        self.status[idx] = status
-        self.outcome_day[idx] = day
-
-    def frame(self, category_names: list[str]) -> pd.DataFrame:
-        """All cases as a DataFrame (one row a dispute)."""
-        n = self.n
-        status = np.array(["open", "resolved", "failed"])[self.status[:n]]
-        return pd.DataFrame(
-            {
-                "dispute": np.arange(n),
-                "category": pd.Categorical.from_codes(self.category[:n], category_names),
-                "building": self.building[:n],
-                "compound": self.compound[:n],
-                "household_a": self.hh_a[:n],
-                "household_b": self.hh_b[:n],
-                "difficulty": self.difficulty[:n],
-                "day_opened": self.opened[:n],
-                "day_reported": self.reported_day[:n],
-                "status": status,
-                "level": self.level[:n],
-                "highest_level": self.max_level[:n],
-                "day_outcome": self.outcome_day[:n],
-            }
+    # ------------------------------------------------------------------ day
+    def arrive(self, day: int) -> None:
+        """Today's new disputes (arrivals have their own stream: common random numbers)."""
+        m = self.model
+        m.today["new_disputes"] = arrive(
+            self.book,
+            self.rates,
+            m.world,
+            self.cat_difficulty,
+            m.scenario.disputes.difficulty_sd,
+            m.arrival_rng,
+            day,
         )
 
+    def step(self, day: int, visited: np.ndarray) -> None:
+        """One day of the ladder after arrivals and the grid workers' rounds."""
+        m = self.model
+        self.neighbours(day, visited)
+        self.building(day)
+        if m.calendar.is_council[day]:
+            self.council(day)
+        if m.calendar.is_joint[day]:
+            self.joint(day)
+        if m.scenario.meetings.adhoc:
+            self.adhoc(day)
+        self.escalate_and_expire(day)
 
-def category_table(scenario: Scenario) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Names, yearly rates per 100 households, difficulties and property flags of categories."""
-    cats = scenario.disputes.categories
-    names = list(type(cats).model_fields)
-    specs = [getattr(cats, n) for n in names]
-    rate = np.array([c.rate for c in specs])
-    diff = np.array([c.difficulty for c in specs])
-    prop = np.array([c.property_type for c in specs])
-    return names, rate, diff, prop
+    # --------------------------------------------------------------- helpers
+    def next_level(self, idx: np.ndarray, above: int) -> np.ndarray:
+        """The first level above ``above`` that exists for each case (or ``above`` if none)."""
+        b = self.book
+        target = np.full(len(idx), above, dtype=np.int8)
+        if above < 3:
+            target[:] = 3 if self.has_l3 else above
+        if above < 2 and self.has_l2:
+            target[:] = 2
+        if above < 1:
+            l1 = self.model.world.b_mediator[b.building[idx]] > 0
+            if self.model.firm.present:
+                l1 |= self.cat_property[b.category[idx]]
+            target[l1] = 1
+        return target
 
+    def _resolve(self, won: np.ndarray, level: int, day: int) -> None:
+        m, b = self.model, self.book
+        m.today[f"resolved_L{level}"] = m.today.get(f"resolved_L{level}", 0) + len(won)
+        parties = np.concatenate([b.hh_a[won], b.hh_b[won]])
+        update_trust(m.world.trust, parties, 1.0, m.scenario.trust.gain_resolved)
+        m.rounds.revisit(m.world.hh_grid[b.hh_a[won[b.reported_day[won] >= 0]]])
 
-def daily_rates(scenario: Scenario, world: World) -> np.ndarray:
-    """Expected new disputes per building and category per day.
+    # ---------------------------------------------------------------- levels
+    def neighbours(self, day: int, visited: np.ndarray) -> None:
+        """L0: neighbours settle some cases; the rest are reported or discovered."""
+        m = self.model
+        b, d, w, rng = self.book, m.scenario.disputes, m.world, m.rng
+        idx = b.open_cases(0)
+        if len(idx) == 0:
+            return
+        age = day - b.opened[idx]
+        p_settle = d.self_settle * (1.0 - b.difficulty[idx]) * np.exp(-age / d.self_settle_days)
+        settle = rng.random(len(idx)) < p_settle
+        b.close(idx[settle], RESOLVED, day)
+        self._resolve(idx[settle], 0, day)
+        idx = idx[~settle & (b.reported_day[idx] < 0)]
+        reported = rng.random(len(idx)) < d.report_rate * w.trust[b.hh_a[idx]]
+        by_grid = visited[b.hh_a[idx]] | visited[b.hh_b[idx]]
+        by_leader = (w.b_mediator[b.building[idx]] > 0) & (
+            rng.random(len(idx)) < d.leader_discovery
+        )
+        found = by_grid & ~reported
+        m.rounds.found(w.hh_grid[b.hh_a[idx[found]]])
+        known = idx[reported | by_grid | by_leader]
+        b.reported_day[known] = day
+        target = self.next_level(known, 0)
+        up = target > 0
+        b.move(known[up], target[up], day)
 
-    Renters raise noise, hygiene and renovation cases; a poor or absent property firm raises
-    property cases ("three-no" compounds [Xi'an]).
-    """
-    names, rate, _, prop = category_table(scenario)
-    nb = world.n_buildings
-    renters = np.bincount(world.hh_building, ~world.hh_owner, minlength=nb) / np.maximum(
-        world.b_size, 1
-    )
-    base = world.b_size[:, None] * rate[None, :] / 100.0 / 365.0
-    renter_cat = np.array([n in RENTER_CATEGORIES for n in names])
-    mult = np.ones((nb, len(names)))
-    mult[:, renter_cat] *= 1.0 + scenario.disputes.renter_effect * renters[:, None]
-    firm = scenario.property_firm
-    quality = 0.0 if firm.kind == "none" else firm.service_quality
-    mult[:, prop] *= 1.5 - quality
-    return base * mult
+    def building(self, day: int) -> None:
+        """L1: building leaders mediate daily; the firm repairs the property cases it schedules."""
+        m = self.model
+        b, s, w = self.book, m.scenario, m.world
+        idx = b.open_cases(1)
+        if len(idx) == 0:
+            return
+        strength = w.b_mediator[b.building[idx]] * s.party.mediation_skill
+        has = strength > 0
+        chance = success_chance(
+            b,
+            idx[has],
+            w.trust,
+            s.disputes.building_success,
+            strength[has],
+            day,
+            s.disputes.entrenchment_days,
+        )
+        won = mediate(b, idx[has], chance, m.rng, day)
+        self._resolve(won, 1, day)
+        if m.firm.present:
+            prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
+            taken = m.firm.schedule_repairs(b, prop, w.n_compounds)
+            chance = success_chance(b, taken, w.trust, 1.0, m.firm.service_quality, day, np.inf)
+            won = mediate(b, taken, chance, m.rng, day)
+            m.firm.repairs += len(won)
+            self._resolve(won, 1, day)
 
+    def _attend(self, scale: float, compounds: np.ndarray | None = None) -> np.ndarray:
+        """Draw attendance; returns attending household indices."""
+        w = self.model.world
+        members = (
+            np.arange(w.n_households)
+            if compounds is None
+            else np.flatnonzero(np.isin(w.hh_compound, compounds))
+        )
+        p_scale = np.where(w.party[members], 1.0, scale)
+        return draw_attendance(self.model.rng, w.participation, w.trust, members, p_scale)
 
-def arrive(
-    book: DisputeBook,
-    rates: np.ndarray,
-    world: World,
-    difficulty: np.ndarray,
-    difficulty_sd: float,
-    rng: np.random.Generator,
-    day: int,
-) -> int:
-    """Draw today's new disputes by building and category; returns how many opened."""
-    counts = rng.poisson(rates)
-    b, c = np.nonzero(counts)
-    if len(b) == 0:
-        return 0
-    reps = counts[b, c]
-    b = np.repeat(b, reps)
-    c = np.repeat(c, reps)
-    size = world.b_size[b]
-    local_a = (rng.random(len(b)) * size).astype(np.int64)
-    shift = 1 + (rng.random(len(b)) * np.maximum(size - 1, 1)).astype(np.int64)
-    hh_a = world.b_start[b] + local_a
-    hh_b = world.b_start[b] + (local_a + shift) % np.maximum(size, 1)
-    d = np.clip(difficulty[c] + rng.normal(0.0, difficulty_sd, len(b)), 0.0, 0.98)
-    book.add(
-        day,
-        category=c,
-        building=b,
-        compound=world.b_compound[b],
-        hh_a=hh_a,
-        hh_b=hh_b,
-        difficulty=d,
-    )
-    return len(b)
+    def _meeting(self, day: int, kind: str, level: int, idx: np.ndarray, strength, attend):
+        """Take up cases at a meeting, mediate, and log one row per compound that met."""
+        m = self.model
+        w, b, s = m.world, self.book, m.scenario
+        chance = success_chance(
+            b,
+            idx,
+            w.trust,
+            s.disputes.council_success if level == 2 else s.disputes.joint_success,
+            strength,
+            day,
+            s.disputes.entrenchment_days,
+        )
+        won = mediate(b, idx, chance, m.rng, day)
+        self._resolve(won, level, day)
+        nc = w.n_compounds
+        att = np.bincount(w.hh_compound[attend], minlength=nc)
+        party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
+        items = np.bincount(b.compound[idx], minlength=nc)
+        resolved = np.bincount(b.compound[won], minlength=nc)
+        met = np.unique(b.compound[idx]) if kind == ADHOC else np.arange(nc)
+        for c in met:
+            m.meeting_log.record(
+                day,
+                kind,
+                int(c),
+                "compound" if kind == COUNCIL else "community",
+                attendance=int(att[c]),
+                party_attendance=int(party_att[c]),
+                items=int(items[c]),
+                resolved=int(resolved[c]),
+            )
+        m.today["meetings"] = m.today.get("meetings", 0) + len(met)
+        m.today["attendance"] = m.today.get("attendance", 0) + int(att.sum())
 
+    def council(self, day: int) -> None:
+        """L2: the compound council takes up the oldest cases on its agenda."""
+        m = self.model
+        w, b, s = m.world, self.book, m.scenario
+        attend = self._attend(COUNCIL_SCALE)
+        nc = w.n_compounds
+        party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
+        big_v = np.bincount(w.hh_compound[attend[w.role[attend] == ROLE_BIG_V]], minlength=nc) > 0
+        comp_strength = 1.0 + np.minimum(party_att, 10) / 10.0 + 0.5 * big_v
+        idx = agenda(b, b.open_cases(2), s.meetings.agenda_size)
+        strength = comp_strength[b.compound[idx]]
+        if m.firm.present and s.meetings.officials_attend:
+            strength = strength * np.where(
+                self.cat_property[b.category[idx]], 1.0 + 0.5 * m.firm.service_quality, 1.0
+            )
+        self._meeting(day, COUNCIL, 2, idx, strength, attend)
 
-def success_chance(
-    book: DisputeBook,
-    idx: np.ndarray,
-    trust: np.ndarray,
-    scale: float,
-    strength: np.ndarray | float,
-    day: int,
-    entrenchment_days: float,
-) -> np.ndarray:
-    """Chance that one mediation attempt settles each case.
+    def _community_strength(self, idx: np.ndarray) -> np.ndarray:
+        """Strength of a community-level meeting: owners' committee, firm, cross-appointment."""
+        m, b = self.model, self.book
+        legit = m.legitimacy[b.compound[idx]]
+        strength = 1.0 + 0.3 * legit + 0.3 * m.firm.cross_appointment
+        if m.firm.present:
+            strength = strength * np.where(
+                self.cat_property[b.category[idx]], 1.0 + m.firm.service_quality, 1.0
+            )
+        return strength
 
-    Rises with mediator strength and the parties' trust; falls with difficulty and with age
-    (entrenchment). ``scale x strength x (1 - difficulty) x exp(-age / T) x (0.5 + trust)``.
-    """
-    age = day - book.opened[idx]
-    parties_trust = 0.5 * (trust[book.hh_a[idx]] + trust[book.hh_b[idx]])
-    p = (
-        scale
-        * strength
-        * (1.0 - book.difficulty[idx])
-        * np.exp(-age / entrenchment_days)
-        * (0.5 + parties_trust)
-    )
-    return np.clip(p, 0.0, 0.98)
+    def joint(self, day: int) -> None:
+        """L3: the monthly joint meeting with the firm and owners' committees."""
+        m, b = self.model, self.book
+        idx = agenda(b, b.open_cases(3), m.scenario.meetings.joint_agenda_size)
+        attend = self._attend(JOINT_SCALE)
+        self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
+        items = np.bincount(b.compound[idx], minlength=m.world.n_compounds)
+        room = np.maximum(m.scenario.meetings.joint_agenda_size - items, 0)
+        m.rounds.take_up_suggestions(room, m.firm.service_quality)
 
+    def adhoc(self, day: int) -> None:
+        """L3: a one-issue meeting for a case that waited too long at community level."""
+        b, mt = self.book, self.model.scenario.meetings
+        idx = b.open_cases(3)
+        idx = idx[day - b.level_since[idx] >= mt.adhoc_after_days]
+        idx = idx[day - self.last_adhoc[b.compound[idx]] >= mt.adhoc_after_days]
+        if len(idx) == 0:
+            return
+        idx = agenda(b, idx, 1)
+        comps = b.compound[idx]
+        self.last_adhoc[comps] = day
+        attend = self._attend(ADHOC_SCALE, comps)
+        self._meeting(day, ADHOC, 3, idx, self._community_strength(idx), attend)
 
-def agenda(book: DisputeBook, idx: np.ndarray, per_compound: np.ndarray | int) -> np.ndarray:
-    """The oldest cases of each compound, up to its agenda size (FIFO by day opened)."""
-    if len(idx) == 0:
-        return idx
-    order = np.lexsort((idx, book.opened[idx], book.compound[idx]))
-    s = idx[order]
-    comp = book.compound[s]
-    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
-    group_start = np.repeat(starts, np.diff(np.r_[starts, len(s)]))
-    rank = np.arange(len(s)) - group_start
-    limit = per_compound[comp] if isinstance(per_compound, np.ndarray) else per_compound
-    return s[rank < limit]
-
-
-def mediate(
-    book: DisputeBook,
-    idx: np.ndarray,
-    chance: np.ndarray,
-    rng: np.random.Generator,
-    day: int,
-) -> np.ndarray:
-    """One mediation attempt on each case; closes the successes and returns them."""
-    won = idx[rng.random(len(idx)) < chance]
-    book.close(won, RESOLVED, day)
-    return won
-
-
-def update_trust(trust: np.ndarray, households: np.ndarray, target: float, rate: float) -> None:
-    """Trust feedback: move the households' trust a share ``rate`` of the way to ``target``."""
-    if rate and len(households):
-        trust[households] += rate * (target - trust[households])
+    def escalate_and_expire(self, day: int) -> None:
+        """Escalate cases past their patience; fail cases past the maximum age."""
+        m = self.model
+        b, d = self.book, m.scenario.disputes
+        for level, patience in ((1, d.patience_building), (2, d.patience_council)):
+            idx = b.open_cases(level)
+            idx = idx[day - b.level_since[idx] > patience]
+            target = self.next_level(idx, level)
+            up = target > level
+            b.move(idx[up], target[up], day)
+        idx = b.open_cases()
+        old = idx[day - b.opened[idx] > d.max_age]
+        b.close(old, FAILED, day)
+        m.today["failed"] = len(old)
+        parties = np.concatenate([b.hh_a[old], b.hh_b[old]])
+        update_trust(m.world.trust, parties, 0.0, m.scenario.trust.loss_failed)
