@@ -73,8 +73,9 @@ def draw_attendance(
     trust: np.ndarray,
     members: np.ndarray,
     scale: float = 1.0,
+    trust_base: float = 0.5,
 ) -> np.ndarray:
-    """Draw who attends a meeting: chance = participation x (0.5 + trust) x scale, capped at 1.
+    """Draw who attends: chance = participation x (trust_base + trust) x scale, capped at 1.
 
     Args:
         rng: the model's generator.
@@ -82,11 +83,12 @@ def draw_attendance(
         trust: per-household trust.
         members: indices of the households invited.
         scale: lowers attendance at representative meetings (joint, ad hoc).
+        trust_base: attendance factor without trust.
 
     Returns:
         Indices of the attending households.
     """
-    p = np.minimum(participation[members] * (0.5 + trust[members]) * scale, 1.0)
+    p = np.minimum(participation[members] * (trust_base + trust[members]) * scale, 1.0)
     return members[rng.random(len(members)) < p]
 
 

@@ -56,9 +56,11 @@ class World:
     building_graph: nx.Graph
     n_grids: int
     b_mediator: np.ndarray = field(init=False)
+    b_mediator_pool: np.ndarray = field(init=False)
+    u_mediator: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.b_mediator = self._building_mediators()
+        self.b_mediator, self.b_mediator_pool, self.u_mediator = self._building_mediators()
 
     @property
     def n_households(self) -> int:
@@ -80,16 +82,21 @@ class World:
         """Boolean mask of households with a party member."""
         return self.role != ROLE_NONE
 
-    def _building_mediators(self) -> np.ndarray:
-        """Influence of the strongest building-level mediator in each building (0 if none).
+    def _building_mediators(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Influence of building-level mediators: strongest and pooled per building, per unit.
 
         Building leaders, branch secretaries and big-V members mediate inside their building
         (building party groups, [Kening], [Aoyuan]); plain volunteers do not.
         """
         mediating = self.role >= ROLE_BUILDING_LEADER
-        out = np.zeros(self.n_buildings)
-        np.maximum.at(out, self.hh_building[mediating], self.influence[mediating])
-        return out
+        strongest = np.zeros(self.n_buildings)
+        np.maximum.at(strongest, self.hh_building[mediating], self.influence[mediating])
+        pooled = np.bincount(
+            self.hh_building[mediating], self.influence[mediating], minlength=self.n_buildings
+        )
+        unit = np.zeros(len(self.u_building))
+        np.maximum.at(unit, self.hh_unit[mediating], self.influence[mediating])
+        return strongest, pooled, unit
 
 
 def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
@@ -222,7 +229,7 @@ def _assign_party(
     leaders = others[: int(round(party.building_leader_share * len(others)))]
     role[leaders] = ROLE_BUILDING_LEADER
     # Party members take part far more than the average resident.
-    participation[members] = np.maximum(participation[members], 0.8)
+    participation[members] = np.maximum(participation[members], party.member_participation)
     return role, influence
 
 

@@ -114,5 +114,5 @@ class GridRounds:
         g = self.model.scenario.grid
         taken = np.minimum(self.suggestions_waiting, room)
         self.suggestions_waiting -= taken
-        p = min(g.suggestion_success * (0.5 + firm_quality), 1.0)
+        p = min(g.suggestion_success * (g.suggestion_quality_base + firm_quality), 1.0)
         self.suggestions_resolved += int(self.model.patrol_rng.binomial(taken, p).sum())

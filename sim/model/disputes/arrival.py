@@ -39,7 +39,7 @@ def daily_rates(scenario: Scenario, world: World) -> np.ndarray:
     mult[:, renter_cat] *= 1.0 + scenario.disputes.renter_effect * renters[:, None]
     firm = scenario.property_firm
     quality = 0.0 if firm.kind == "none" else firm.service_quality
-    mult[:, prop] *= 1.5 - quality
+    mult[:, prop] *= firm.no_service_rate_factor - quality
     return base * mult
 
 
@@ -49,6 +49,7 @@ def arrive(
     world: World,
     difficulty: np.ndarray,
     difficulty_sd: float,
+    max_difficulty: float,
     rng: np.random.Generator,
     day: int,
 ) -> int:
@@ -65,7 +66,7 @@ def arrive(
     shift = 1 + (rng.random(len(b)) * np.maximum(size - 1, 1)).astype(np.int64)
     hh_a = world.b_start[b] + local_a
     hh_b = world.b_start[b] + (local_a + shift) % np.maximum(size, 1)
-    d = np.clip(difficulty[c] + rng.normal(0.0, difficulty_sd, len(b)), 0.0, 0.98)
+    d = np.clip(difficulty[c] + rng.normal(0.0, difficulty_sd, len(b)), 0.0, max_difficulty)
     book.add(
         day,
         category=c,

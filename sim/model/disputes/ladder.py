@@ -17,9 +17,6 @@ from sim.model.disputes.book import FAILED, OPEN, RESOLVED, DisputeBook
 from sim.model.disputes.outcomes import agenda, mediate, success_chance, update_trust
 from sim.model.world import ROLE_BIG_V
 
-# Attendance scale of ordinary residents; party members attend at full propensity.
-COUNCIL_SCALE, JOINT_SCALE, ADHOC_SCALE = 0.25, 0.05, 0.05
-
 
 class Ladder:
     """Neighbour disputes of one model: the book of cases and the daily steps of each level.
@@ -50,6 +47,7 @@ class Ladder:
             m.world,
             self.cat_difficulty,
             m.scenario.disputes.difficulty_sd,
+            m.scenario.disputes.max_difficulty,
             m.arrival_rng,
             day,
         )
@@ -82,6 +80,38 @@ class Ladder:
                 l1 |= self.cat_property[b.category[idx]]
             target[l1] = 1
         return target
+
+    def mediator_strength(self, idx: np.ndarray) -> np.ndarray:
+        """Influence of the building mediator of each case (0 where the building has none).
+
+        ``party.l1_mediator``: ``strongest`` in the building, ``nearest`` (the strongest in the
+        first party's own unit, else in the building) or ``pooled`` (their influence summed).
+        """
+        w, b = self.model.world, self.book
+        rule = self.model.scenario.party.l1_mediator
+        building = b.building[idx]
+        if rule == "pooled":
+            return w.b_mediator_pool[building]
+        strongest = w.b_mediator[building]
+        if rule == "nearest":
+            own = w.u_mediator[w.hh_unit[b.hh_a[idx]]]
+            return np.where(own > 0, own, strongest)
+        return strongest
+
+    def chance(self, idx: np.ndarray, scale: float, strength, day: int, entrench=None):
+        """Success chance of one attempt on each case (see ``outcomes.success_chance``)."""
+        d = self.model.scenario.disputes
+        return success_chance(
+            self.book,
+            idx,
+            self.model.world.trust,
+            scale,
+            strength,
+            day,
+            d.entrenchment_days if entrench is None else entrench,
+            d.trust_base,
+            d.max_success,
+        )
 
     def _resolve(self, won: np.ndarray, level: int, day: int) -> None:
         m, b = self.model, self.book
@@ -124,23 +154,16 @@ class Ladder:
         idx = b.open_cases(1)
         if len(idx) == 0:
             return
-        strength = w.b_mediator[b.building[idx]] * s.party.mediation_skill
+        strength = self.mediator_strength(idx) * s.party.mediation_skill
         has = strength > 0
-        chance = success_chance(
-            b,
-            idx[has],
-            w.trust,
-            s.disputes.building_success,
-            strength[has],
-            day,
-            s.disputes.entrenchment_days,
-        )
+        chance = self.chance(idx[has], s.disputes.building_success, strength[has], day)
         won = mediate(b, idx[has], chance, m.rng, day)
         self._resolve(won, 1, day)
         if m.firm.present:
             prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
             taken = m.firm.schedule_repairs(b, prop, w.n_compounds)
-            chance = success_chance(b, taken, w.trust, 1.0, m.firm.service_quality, day, np.inf)
+            scale = s.property_firm.repair_success
+            chance = self.chance(taken, scale, m.firm.service_quality, day, entrench=np.inf)
             won = mediate(b, taken, chance, m.rng, day)
             m.firm.repairs += len(won)
             self._resolve(won, 1, day)
@@ -154,21 +177,15 @@ class Ladder:
             else np.flatnonzero(np.isin(w.hh_compound, compounds))
         )
         p_scale = np.where(w.party[members], 1.0, scale)
-        return draw_attendance(self.model.rng, w.participation, w.trust, members, p_scale)
+        base = self.model.scenario.meetings.attendance_trust_base
+        return draw_attendance(self.model.rng, w.participation, w.trust, members, p_scale, base)
 
     def _meeting(self, day: int, kind: str, level: int, idx: np.ndarray, strength, attend):
         """Take up cases at a meeting, mediate, and log one row per compound that met."""
         m = self.model
         w, b, s = m.world, self.book, m.scenario
-        chance = success_chance(
-            b,
-            idx,
-            w.trust,
-            s.disputes.council_success if level == 2 else s.disputes.joint_success,
-            strength,
-            day,
-            s.disputes.entrenchment_days,
-        )
+        scale = s.disputes.council_success if level == 2 else s.disputes.joint_success
+        chance = self.chance(idx, scale, strength, day)
         won = mediate(b, idx, chance, m.rng, day)
         self._resolve(won, level, day)
         nc = w.n_compounds
@@ -195,35 +212,35 @@ class Ladder:
         """L2: the compound council takes up the oldest cases on its agenda."""
         m = self.model
         w, b, s = m.world, self.book, m.scenario
-        attend = self._attend(COUNCIL_SCALE)
-        nc = w.n_compounds
+        attend = self._attend(s.meetings.council_attendance)
+        nc, pt = w.n_compounds, s.party
         party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
         big_v = np.bincount(w.hh_compound[attend[w.role[attend] == ROLE_BIG_V]], minlength=nc) > 0
-        comp_strength = 1.0 + np.minimum(party_att, 10) / 10.0 + 0.5 * big_v
+        party_term = np.minimum(party_att, pt.council_party_cap) / pt.council_party_cap
+        comp_strength = 1.0 + party_term * pt.council_weight + pt.big_v_council_weight * big_v
         idx = agenda(b, b.open_cases(2), s.meetings.agenda_size)
         strength = comp_strength[b.compound[idx]]
         if m.firm.present and s.meetings.officials_attend:
-            strength = strength * np.where(
-                self.cat_property[b.category[idx]], 1.0 + 0.5 * m.firm.service_quality, 1.0
-            )
+            firm = 1.0 + s.property_firm.council_weight * m.firm.service_quality
+            strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
         self._meeting(day, COUNCIL, 2, idx, strength, attend)
 
     def _community_strength(self, idx: np.ndarray) -> np.ndarray:
         """Strength of a community-level meeting: owners' committee, firm, cross-appointment."""
-        m, b = self.model, self.book
+        m, b, s = self.model, self.book, self.model.scenario
         legit = m.legitimacy[b.compound[idx]]
-        strength = 1.0 + 0.3 * legit + 0.3 * m.firm.cross_appointment
+        cross = s.property_firm.cross_appointment_weight * m.firm.cross_appointment
+        strength = 1.0 + s.owners_committee.meeting_weight * legit + cross
         if m.firm.present:
-            strength = strength * np.where(
-                self.cat_property[b.category[idx]], 1.0 + m.firm.service_quality, 1.0
-            )
+            firm = 1.0 + s.property_firm.joint_weight * m.firm.service_quality
+            strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
         return strength
 
     def joint(self, day: int) -> None:
         """L3: the monthly joint meeting with the firm and owners' committees."""
         m, b = self.model, self.book
         idx = agenda(b, b.open_cases(3), m.scenario.meetings.joint_agenda_size)
-        attend = self._attend(JOINT_SCALE)
+        attend = self._attend(m.scenario.meetings.joint_attendance)
         self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
         items = np.bincount(b.compound[idx], minlength=m.world.n_compounds)
         room = np.maximum(m.scenario.meetings.joint_agenda_size - items, 0)
@@ -237,10 +254,10 @@ class Ladder:
         idx = idx[day - self.last_adhoc[b.compound[idx]] >= mt.adhoc_after_days]
         if len(idx) == 0:
             return
-        idx = agenda(b, idx, 1)
+        idx = agenda(b, idx, mt.adhoc_cases)
         comps = b.compound[idx]
         self.last_adhoc[comps] = day
-        attend = self._attend(ADHOC_SCALE, comps)
+        attend = self._attend(mt.adhoc_attendance, comps)
         self._meeting(day, ADHOC, 3, idx, self._community_strength(idx), attend)
 
     def escalate_and_expire(self, day: int) -> None:

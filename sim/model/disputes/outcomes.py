@@ -15,11 +15,15 @@ def success_chance(
     strength: np.ndarray | float,
     day: int,
     entrenchment_days: float,
+    trust_base: float = 0.5,
+    max_success: float = 0.98,
 ) -> np.ndarray:
     """Chance that one mediation attempt settles each case.
 
     Rises with mediator strength and the parties' trust; falls with difficulty and with age
-    (entrenchment). ``scale x strength x (1 - difficulty) x exp(-age / T) x (0.5 + trust)``.
+    (entrenchment):
+    ``scale x strength x (1 - difficulty) x exp(-age / T) x (trust_base + trust)``, at most
+    ``max_success``.
     """
     age = day - book.opened[idx]
     parties_trust = 0.5 * (trust[book.hh_a[idx]] + trust[book.hh_b[idx]])
@@ -28,9 +32,9 @@ def success_chance(
         * strength
         * (1.0 - book.difficulty[idx])
         * np.exp(-age / entrenchment_days)
-        * (0.5 + parties_trust)
+        * (trust_base + parties_trust)
     )
-    return np.clip(p, 0.0, 0.98)
+    return np.clip(p, 0.0, max_success)
 
 
 def agenda(book: DisputeBook, idx: np.ndarray, per_compound: np.ndarray | int) -> np.ndarray:
