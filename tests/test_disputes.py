@@ -111,8 +111,45 @@ def test_timeseries_one_row_a_day(default_run):
 
 def test_each_compound_joint_agenda_takes_up_suggestions():
     # Without councils every known case waits for the joint meeting: agendas fill up, and each
-    # compound must still use the room its own cases leave.
-    m = run_model("compounds.0.count=20", "days=200", "meetings.council_per_month=0")
+    # community (here one compound each) must still use the room its own cases leave.
+    m = run_model(
+        "compounds.0.count=20",
+        "meetings.community_size=1",
+        "days=200",
+        "meetings.council_per_month=0",
+    )
     s = summarize(m)
     assert s["grid.suggestions"] > 200
     assert s["grid.suggestions_resolved"] > 0.1 * s["grid.suggestions"]
+
+
+def test_meeting_capacity_scales_with_the_body():
+    m = make_model("compounds.0.count=45")
+    ladder = m.ladder
+    comp_hh = np.bincount(m.world.hh_compound)
+    assert (ladder.council_capacity == np.round(5 + 10 * comp_hh / 1000)).all()
+    assert len(ladder.joint_capacity) == 3
+    assert ladder.joint_capacity[0] > ladder.joint_capacity[2]
+
+
+def test_agenda_rules_choose_different_cases():
+    m = run_model(*NOTHING_RESOLVES, "days=60")
+    b = m.ladder.book
+    idx = b.open_cases()
+    assert len(idx) > 10
+    from sim.model.disputes.outcomes import agenda
+
+    oldest = agenda(b, idx, 3)
+    easiest = agenda(b, idx, 3, rule="most_tractable_first")
+    assert b.opened[oldest].max() <= np.sort(b.opened[idx])[2]
+    assert b.difficulty[easiest].max() <= np.sort(b.difficulty[idx])[2]
+    draws = np.random.default_rng(0).random(len(idx))
+    assert len(agenda(b, idx, 3, rule="random", draws=draws)) == 3
+
+
+def test_one_joint_meeting_per_community():
+    m = run_model("compounds.0.count=25", "days=60")
+    meetings = tables(m)["meetings"]
+    joint = meetings[meetings.kind == "joint"]
+    assert len(joint) == 2 * joint.day.nunique()
+    assert set(joint.community) == {0, 1}

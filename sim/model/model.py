@@ -107,6 +107,7 @@ class NeighbourhoodModel(mesa.Model):
                 kind,
                 int(c),
                 f"project:{state.spec.name}",
+                community=int(self.world.c_community[c]),
                 attendance=int(att[c]),
                 party_attendance=0,
                 items=int(items[c]),

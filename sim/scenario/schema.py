@@ -44,6 +44,12 @@ class CompoundSpec(Spec):
     layout: list[BuildingSpec] | None = Field(
         None, description="Explicit buildings; replaces buildings/units/floors counts."
     )
+    community: str | None = param(
+        None,
+        source="[Kening]",
+        description="The community (社区) the compound belongs to (one joint meeting each); "
+        "compounds naming none are grouped in order, meetings.community_size at a time.",
+    )
 
     def building_shapes(self) -> list[tuple[int, int, int]]:
         """Return (units, floors, households_per_floor) of each building in order."""
@@ -181,24 +187,36 @@ class Party(Spec):
     sign_first: bool = param(
         True, source="[Yongyuan-41]", description="Members sign project agreements first."
     )
+    branch_min_members: int = param(
+        3,
+        ge=1,
+        le=100,
+        unit="members",
+        source="[Fugu]",
+        description="Party members a grid needs for its own party branch (a branch needs three "
+        "full members); [Aoyuan] has 8 branches for 15 grids.",
+    )
+    branch_strength: float = param(
+        0.5,
+        ge=0,
+        le=10,
+        unit="factor",
+        source="[Aoyuan]",
+        description="A grid branch mediates at L1 in buildings without their own mediator, "
+        "with this share of a member's influence.",
+    )
     l1_mediator: Literal["strongest", "nearest", "pooled"] = param(
         "strongest",
         description="Building mediation (L1) by the building's strongest mediator, the one in "
         "the parties' own unit (else the strongest), or all of them pooled (sum of influence).",
-    )
-    council_party_cap: int = param(
-        10,
-        ge=1,
-        le=10000,
-        unit="members",
-        description="Party attendees at which their weight at a council is full.",
     )
     council_weight: float = param(
         1.0,
         ge=0,
         le=10,
         unit="strength",
-        description="Council strength added by party attendees at the cap (linear below it).",
+        description="Council strength added per unit party share of its attendees (scale-free: "
+        "large and small councils alike).",
     )
     big_v_council_weight: float = param(
         0.5,
@@ -361,7 +379,20 @@ class Meetings(Spec):
         3, ge=0, le=6, unit="weekday", source="[Kening]", description="Meeting weekday, 0 Monday."
     )
     agenda_size: int = param(
-        5, ge=1, le=100, unit="cases / meeting", description="Cases a council can take up."
+        5,
+        ge=0,
+        le=1000,
+        unit="cases / meeting",
+        description="Cases any council can take up (base), plus agenda_per_1000 per 1,000 "
+        "households of its compound.",
+    )
+    agenda_per_1000: float = param(
+        10.0,
+        ge=0,
+        le=1000,
+        unit="cases / meeting / 1,000 households",
+        description="Council capacity that grows with the compound it serves (a larger council "
+        "has more members and sub-groups to hear cases).",
     )
     joint_per_month: float = param(
         1.0,
@@ -372,7 +403,32 @@ class Meetings(Spec):
         description="Joint meetings with firm and owners' committee a month.",
     )
     joint_agenda_size: int = param(
-        5, ge=1, le=100, unit="cases / meeting", description="Cases a joint meeting takes up."
+        5,
+        ge=0,
+        le=1000,
+        unit="cases / meeting",
+        description="Cases a joint meeting takes up (base), plus joint_agenda_per_1000 per "
+        "1,000 households of its community.",
+    )
+    joint_agenda_per_1000: float = param(
+        5.0,
+        ge=0,
+        le=1000,
+        unit="cases / meeting / 1,000 households",
+        description="Joint-meeting capacity that grows with the community it serves.",
+    )
+    agenda_rule: Literal["oldest_first", "most_tractable_first", "random"] = param(
+        "oldest_first",
+        description="Which waiting cases a meeting hears first: in order of registration "
+        "(default, see ODD), the least difficult, or at random.",
+    )
+    community_size: int = param(
+        20,
+        ge=1,
+        le=10000,
+        unit="compounds",
+        source="[Kening]",
+        description="Compounds per community when compounds do not name their community.",
     )
     adhoc: bool = param(
         True, source="[Xuanwu]", description="One-issue ad-hoc meetings (一事一议) when needed."
@@ -386,7 +442,12 @@ class Meetings(Spec):
         "between two ad-hoc meetings of one body.",
     )
     adhoc_cases: int = param(
-        1, ge=1, le=100, unit="cases / meeting", description="Cases an ad-hoc meeting hears."
+        1,
+        ge=1,
+        le=100,
+        unit="cases / meeting",
+        source="[Xuanwu]",
+        description="Cases an ad-hoc (one-issue) meeting of a community hears.",
     )
     officials_attend: bool = param(
         True,

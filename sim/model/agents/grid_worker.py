@@ -110,9 +110,21 @@ class GridRounds:
         self.revisits += np.bincount(grids, minlength=len(self.revisits))
 
     def take_up_suggestions(self, room: np.ndarray, firm_quality: float) -> None:
-        """A joint agenda takes up waiting suggestions in the room (per compound) cases left."""
-        g = self.model.scenario.grid
-        taken = np.minimum(self.suggestions_waiting, room)
+        """Each community's joint agenda takes up waiting suggestions in the room cases left.
+
+        Args:
+            room: free agenda places per community; filled compound by compound in order.
+            firm_quality: the firm's service quality (raises the chance a suggestion is done).
+        """
+        g, w = self.model.scenario.grid, self.model.world
+        waiting = self.suggestions_waiting
+        order = np.argsort(w.c_community, kind="stable")
+        comm = w.c_community[order]
+        before = np.cumsum(waiting[order]) - waiting[order]
+        starts = np.flatnonzero(np.r_[True, comm[1:] != comm[:-1]])
+        first = np.repeat(before[starts], np.diff(np.r_[starts, len(comm)]))
+        taken = np.zeros_like(waiting)
+        taken[order] = np.clip(room[comm] - (before - first), 0, waiting[order])
         self.suggestions_waiting -= taken
         p = min(g.suggestion_success * (g.suggestion_quality_base + firm_quality), 1.0)
         self.suggestions_resolved += int(self.model.patrol_rng.binomial(taken, p).sum())

@@ -33,7 +33,15 @@ class Ladder:
         self.category_names = names
         self.rates = daily_rates(s, w)
         self.book = DisputeBook()
-        self.last_adhoc = np.full(w.n_compounds, -(10**6))
+        self.last_adhoc = np.full(w.n_communities, -(10**6))
+        mt = s.meetings
+        comp_hh = np.bincount(w.hh_compound, minlength=w.n_compounds)
+        comm_hh = np.bincount(w.c_community, comp_hh, minlength=w.n_communities)
+        # Capacity belongs to the body that meets and scales with it (design §11).
+        self.council_capacity = np.round(mt.agenda_size + mt.agenda_per_1000 * comp_hh / 1000)
+        self.joint_capacity = np.round(
+            mt.joint_agenda_size + mt.joint_agenda_per_1000 * comm_hh / 1000
+        )
         self.has_l2 = len(model.calendar.council) > 0
         self.has_l3 = len(model.calendar.joint) > 0 or s.meetings.adhoc
 
@@ -75,11 +83,19 @@ class Ladder:
         if above < 2 and self.has_l2:
             target[:] = 2
         if above < 1:
-            l1 = self.model.world.b_mediator[b.building[idx]] > 0
+            l1 = self.has_mediator(b.building[idx])
             if self.model.firm.present:
                 l1 |= self.cat_property[b.category[idx]]
             target[l1] = 1
         return target
+
+    def has_mediator(self, building: np.ndarray) -> np.ndarray:
+        """Whether a building has an L1 mediator: its own, or its grid's party branch."""
+        w = self.model.world
+        own = w.b_mediator[building] > 0
+        if self.model.scenario.party.branch_strength > 0:
+            own |= w.g_branch[w.b_grid[building]]
+        return own
 
     def mediator_strength(self, idx: np.ndarray) -> np.ndarray:
         """Influence of the building mediator of each case (0 where the building has none).
@@ -87,16 +103,16 @@ class Ladder:
         ``party.l1_mediator``: ``strongest`` in the building, ``nearest`` (the strongest in the
         first party's own unit, else in the building) or ``pooled`` (their influence summed).
         """
-        w, b = self.model.world, self.book
-        rule = self.model.scenario.party.l1_mediator
+        w, b, pt = self.model.world, self.book, self.model.scenario.party
         building = b.building[idx]
-        if rule == "pooled":
-            return w.b_mediator_pool[building]
-        strongest = w.b_mediator[building]
-        if rule == "nearest":
+        pooled = pt.l1_mediator == "pooled"
+        out = (w.b_mediator_pool if pooled else w.b_mediator)[building]
+        if pt.l1_mediator == "nearest":
             own = w.u_mediator[w.hh_unit[b.hh_a[idx]]]
-            return np.where(own > 0, own, strongest)
-        return strongest
+            out = np.where(own > 0, own, out)
+        # Buildings without their own mediator are served by their grid's party branch.
+        branch = w.g_branch[w.b_grid[building]] * pt.branch_strength * pt.influence
+        return np.where(out > 0, out, branch)
 
     def chance(self, idx: np.ndarray, scale: float, strength, day: int, entrench=None):
         """Success chance of one attempt on each case (see ``outcomes.success_chance``)."""
@@ -168,13 +184,13 @@ class Ladder:
             m.firm.repairs += len(won)
             self._resolve(won, 1, day)
 
-    def _attend(self, scale: float, compounds: np.ndarray | None = None) -> np.ndarray:
-        """Draw attendance; returns attending household indices."""
+    def _attend(self, scale: float, communities: np.ndarray | None = None) -> np.ndarray:
+        """Draw attendance (of everyone, or of some communities); returns households."""
         w = self.model.world
         members = (
             np.arange(w.n_households)
-            if compounds is None
-            else np.flatnonzero(np.isin(w.hh_compound, compounds))
+            if communities is None
+            else np.flatnonzero(np.isin(w.hh_community, communities))
         )
         p_scale = np.where(w.party[members], 1.0, scale)
         base = self.model.scenario.meetings.attendance_trust_base
@@ -188,18 +204,24 @@ class Ladder:
         chance = self.chance(idx, scale, strength, day)
         won = mediate(b, idx, chance, m.rng, day)
         self._resolve(won, level, day)
-        nc = w.n_compounds
-        att = np.bincount(w.hh_compound[attend], minlength=nc)
-        party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
-        items = np.bincount(b.compound[idx], minlength=nc)
-        resolved = np.bincount(b.compound[won], minlength=nc)
-        met = np.unique(b.compound[idx]) if kind == ADHOC else np.arange(nc)
+        # One log row per body that met: a compound's council, a community's joint meeting.
+        if kind == COUNCIL:
+            hh_body, case_body, n = w.hh_compound, b.compound, w.n_compounds
+        else:
+            hh_body, n = w.hh_community, w.n_communities
+            case_body = w.c_community[b.compound]
+        att = np.bincount(hh_body[attend], minlength=n)
+        party_att = np.bincount(hh_body[attend[w.party[attend]]], minlength=n)
+        items = np.bincount(case_body[idx], minlength=n)
+        resolved = np.bincount(case_body[won], minlength=n)
+        met = np.unique(case_body[idx]) if kind == ADHOC else np.arange(n)
         for c in met:
             m.meeting_log.record(
                 day,
                 kind,
-                int(c),
+                int(c) if kind == COUNCIL else -1,
                 "compound" if kind == COUNCIL else "community",
+                community=int(w.c_community[c]) if kind == COUNCIL else int(c),
                 attendance=int(att[c]),
                 party_attendance=int(party_att[c]),
                 items=int(items[c]),
@@ -209,21 +231,33 @@ class Ladder:
         m.today["attendance"] = m.today.get("attendance", 0) + int(att.sum())
 
     def council(self, day: int) -> None:
-        """L2: the compound council takes up the oldest cases on its agenda."""
+        """L2: each compound council hears cases up to its capacity, by the agenda rule.
+
+        Strength: 1 + party weight x party share of the attendees + big-V weight if one attends,
+        x (1 + firm weight x quality) on property cases when officials and the firm attend.
+        """
         m = self.model
         w, b, s = m.world, self.book, m.scenario
         attend = self._attend(s.meetings.council_attendance)
         nc, pt = w.n_compounds, s.party
         party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
         big_v = np.bincount(w.hh_compound[attend[w.role[attend] == ROLE_BIG_V]], minlength=nc) > 0
-        party_term = np.minimum(party_att, pt.council_party_cap) / pt.council_party_cap
-        comp_strength = 1.0 + party_term * pt.council_weight + pt.big_v_council_weight * big_v
-        idx = agenda(b, b.open_cases(2), s.meetings.agenda_size)
+        att = np.bincount(w.hh_compound[attend], minlength=nc)
+        party_share = party_att / np.maximum(att, 1)
+        comp_strength = 1.0 + pt.council_weight * party_share + pt.big_v_council_weight * big_v
+        idx = self.agenda(b.open_cases(2), self.council_capacity)
         strength = comp_strength[b.compound[idx]]
         if m.firm.present and s.meetings.officials_attend:
             firm = 1.0 + s.property_firm.council_weight * m.firm.service_quality
             strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
         self._meeting(day, COUNCIL, 2, idx, strength, attend)
+
+    def agenda(self, idx: np.ndarray, capacity, by_community: bool = False) -> np.ndarray:
+        """The cases each body hears today by ``meetings.agenda_rule``."""
+        b, rule = self.book, self.model.scenario.meetings.agenda_rule
+        body = self.model.world.c_community[b.compound[idx]] if by_community else None
+        draws = self.model.rng.random(len(idx)) if rule == "random" else None
+        return agenda(b, idx, capacity, body, rule, draws)
 
     def _community_strength(self, idx: np.ndarray) -> np.ndarray:
         """Strength of a community-level meeting: owners' committee, firm, cross-appointment."""
@@ -239,25 +273,26 @@ class Ladder:
     def joint(self, day: int) -> None:
         """L3: the monthly joint meeting with the firm and owners' committees."""
         m, b = self.model, self.book
-        idx = agenda(b, b.open_cases(3), m.scenario.meetings.joint_agenda_size)
+        w = m.world
+        idx = self.agenda(b.open_cases(3), self.joint_capacity, by_community=True)
         attend = self._attend(m.scenario.meetings.joint_attendance)
         self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
-        items = np.bincount(b.compound[idx], minlength=m.world.n_compounds)
-        room = np.maximum(m.scenario.meetings.joint_agenda_size - items, 0)
+        items = np.bincount(w.c_community[b.compound[idx]], minlength=w.n_communities)
+        room = np.maximum(self.joint_capacity - items, 0).astype(np.int64)
         m.rounds.take_up_suggestions(room, m.firm.service_quality)
 
     def adhoc(self, day: int) -> None:
-        """L3: a one-issue meeting for a case that waited too long at community level."""
-        b, mt = self.book, self.model.scenario.meetings
+        """L3: a community's one-issue meeting for cases that waited too long at its level."""
+        b, mt, w = self.book, self.model.scenario.meetings, self.model.world
         idx = b.open_cases(3)
         idx = idx[day - b.level_since[idx] >= mt.adhoc_after_days]
-        idx = idx[day - self.last_adhoc[b.compound[idx]] >= mt.adhoc_after_days]
+        idx = idx[day - self.last_adhoc[w.c_community[b.compound[idx]]] >= mt.adhoc_after_days]
         if len(idx) == 0:
             return
-        idx = agenda(b, idx, mt.adhoc_cases)
-        comps = b.compound[idx]
-        self.last_adhoc[comps] = day
-        attend = self._attend(mt.adhoc_attendance, comps)
+        idx = self.agenda(idx, mt.adhoc_cases, by_community=True)
+        comms = np.unique(w.c_community[b.compound[idx]])
+        self.last_adhoc[comms] = day
+        attend = self._attend(mt.adhoc_attendance, comms)
         self._meeting(day, ADHOC, 3, idx, self._community_strength(idx), attend)
 
     def escalate_and_expire(self, day: int) -> None:

@@ -37,18 +37,46 @@ def success_chance(
     return np.clip(p, 0.0, max_success)
 
 
-def agenda(book: DisputeBook, idx: np.ndarray, per_compound: np.ndarray | int) -> np.ndarray:
-    """The oldest cases of each compound, up to its agenda size (FIFO by day opened)."""
+def agenda(
+    book: DisputeBook,
+    idx: np.ndarray,
+    limit: np.ndarray | int,
+    body: np.ndarray | None = None,
+    rule: str = "oldest_first",
+    draws: np.ndarray | None = None,
+) -> np.ndarray:
+    """The cases each body hears, up to its capacity, in the order of the agenda rule.
+
+    Args:
+        book: the dispute book.
+        idx: the waiting cases.
+        limit: capacity per body (array indexed by body) or one number for all.
+        body: the body (compound, community) of each case in ``idx``; default its compound.
+        rule: ``oldest_first`` (by day opened), ``most_tractable_first`` (least difficult
+            first) or ``random`` (by ``draws``).
+        draws: one uniform number per case of ``idx`` (for ``random``).
+
+    Returns:
+        The cases taken up, grouped by body.
+    """
     if len(idx) == 0:
         return idx
-    order = np.lexsort((idx, book.opened[idx], book.compound[idx]))
-    s = idx[order]
-    comp = book.compound[s]
-    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
+    body = book.compound[idx] if body is None else body
+    if rule == "oldest_first":
+        key = book.opened[idx]
+    elif rule == "most_tractable_first":
+        key = book.difficulty[idx]
+    elif rule == "random":
+        key = draws
+    else:
+        raise ValueError(f"unknown agenda rule {rule!r}")
+    order = np.lexsort((idx, key, body))
+    s, g = idx[order], body[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     group_start = np.repeat(starts, np.diff(np.r_[starts, len(s)]))
     rank = np.arange(len(s)) - group_start
-    limit = per_compound[comp] if isinstance(per_compound, np.ndarray) else per_compound
-    return s[rank < limit]
+    cap = limit[g] if isinstance(limit, np.ndarray) else limit
+    return s[rank < cap]
 
 
 def mediate(
