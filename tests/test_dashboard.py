@@ -51,9 +51,9 @@ def test_run_callbacks(cat):
     disputes, meetings, votes, scenario = dapp.run_tables(cat, "run-projects")
     assert [t.name for t in ts.data] == ["open_disputes"]
     assert "day 30" in net.layout.title.text
-    ts2 = dapp.run_series(cat, "run-projects", ["mean_trust", "failed"])
+    ts2 = dapp.run_series(cat, "run-projects", ["mean_trust", "expired"])
     net2 = dapp.run_network(cat, "run-projects", "support:elevators", 80)
-    assert [t.name for t in ts2.data] == ["mean_trust", "failed"]
+    assert [t.name for t in ts2.data] == ["mean_trust", "expired"]
     assert "support" in net2.layout.title.text
     assert list(net.data[1].marker.color) != list(net2.data[1].marker.color)
     assert yaml.safe_load(scenario)["name"] == "elevator_and_gas"

@@ -11,6 +11,7 @@ NOTHING_RESOLVES = (
     "party.density=0",
     "property_firm.kind=none",
     "disputes.self_settle=0",
+    "disputes.drop_rate=0",
 )
 
 
@@ -46,16 +47,17 @@ def test_weekly_councils_resolve_at_l2():
 def test_more_building_leaders_more_l1_resolutions():
     def l1(share):
         sets = ("party.density=0.15", f"party.building_leader_share={share}")
+        sets += ("party.branch_strength=0",)  # no grid branch standing in for leaders
         return sum(levels(run_model(*sets, seed=s))["L1"] for s in range(8))
 
     assert l1(1.0) > 1.2 * l1(0.0)
 
 
-def test_cases_past_max_age_fail():
+def test_cases_past_max_age_expire():
     m = run_model(*NOTHING_RESOLVES, "disputes.max_age=20", "days=120")
     df = m.ladder.book.frame(m.ladder.category_names)
     assert (df.status != "resolved").all()
-    failed = df[df.status == "failed"]
+    failed = df[df.status == "expired"]
     assert len(failed) > 10
     assert ((failed.day_outcome - failed.day_opened) == 21).all()
     still_open = df[df.status == "open"]
@@ -67,7 +69,8 @@ def test_failures_lower_trust_and_resolutions_raise_it():
     before = m.world.trust.copy()
     m.run()
     df = m.ladder.book.frame(m.ladder.category_names)
-    failed_parties = np.unique(df.loc[df.status == "failed", ["household_a", "household_b"]])
+    expired = df.status == "expired"
+    failed_parties = np.unique(df.loc[expired, ["household_a", "household_b"]])
     assert (m.world.trust[failed_parties] < before[failed_parties]).all()
     untouched = np.setdiff1d(np.arange(len(before)), df[["household_a", "household_b"]].values)
     assert np.array_equal(m.world.trust[untouched], before[untouched])
@@ -153,3 +156,40 @@ def test_one_joint_meeting_per_community():
     joint = meetings[meetings.kind == "joint"]
     assert len(joint) == 2 * joint.day.nunique()
     assert set(joint.community) == {0, 1}
+
+
+def test_cases_can_be_referred_dropped_or_expire():
+    m = run_model("disputes.max_age=60")
+    df = m.ladder.book.frame(m.ladder.category_names)
+    counts = df.status.value_counts()
+    for outcome in ("resolved", "referred", "dropped", "expired"):
+        assert counts.get(outcome, 0) > 0, counts
+    referred = df[df.status == "referred"]
+    assert (referred.mediation_attempts > 0).all()
+    assert (df.loc[df.status == "resolved", "resolved_level"] >= 0).all()
+    assert (df.loc[df.status != "resolved", "resolved_level"] == -1).all()
+
+
+def test_no_referrals_without_the_mechanism():
+    m = run_model("disputes.refer_building=0", "disputes.refer_meeting=0", "disputes.drop_rate=0")
+    df = m.ladder.book.frame(m.ladder.category_names)
+    assert not df.status.isin(["referred", "dropped"]).any()
+
+
+def test_intractable_tail_is_harder():
+    m = run_model("disputes.intractable_share=0.3", "compounds.0.count=6", "days=200")
+    df = m.ladder.book.frame(m.ladder.category_names)
+    assert 0.2 < df.intractable.mean() < 0.4
+    assert df[df.intractable].difficulty.mean() > df[~df.intractable].difficulty.mean() + 0.3
+
+
+def test_queued_cases_keep_their_building_chances():
+    # Cases escalated to a council can still be settled at L0/L1 while they wait.
+    m = run_model(seed=1)
+    df = m.ladder.book.frame(m.ladder.category_names)
+    lower = df[(df.status == "resolved") & (df.resolved_level <= 1)]
+    assert (lower.highest_level >= 2).any()
+    m = run_model("disputes.lower_levels_while_waiting=false", seed=1)
+    df = m.ladder.book.frame(m.ladder.category_names)
+    lower = df[(df.status == "resolved") & (df.resolved_level <= 1)]
+    assert not (lower.highest_level >= 2).any()

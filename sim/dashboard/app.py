@@ -32,7 +32,7 @@ PAGES = {
     "/sensitivity": "Sensitivity",
     "/compare": "Compare",
 }
-DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "failed"]
+DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "expired"]
 TABLE_ROWS = 15
 TABLE_LIMIT = 2000  # rows sent to the browser; parquet holds the rest
 COMPARE_METRICS = [

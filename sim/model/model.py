@@ -70,7 +70,8 @@ class NeighbourhoodModel(mesa.Model):
             "mean_trust": lambda m: float(m.world.trust.mean()),
         }
         keys = ["new_disputes", "resolved_L0", "resolved_L1", "resolved_L2", "resolved_L3"]
-        keys += ["failed", "meetings", "attendance", "visits", "wishes_collected"]
+        keys += ["referred", "dropped", "expired", "meetings", "attendance", "visits"]
+        keys += ["wishes_collected"]
         reporters.update({k: daily(k) for k in keys})
         for k, p in enumerate(self.scenario.projects):
             reporters[f"support:{p.name}"] = lambda m, k=k: m.projects.mean_support(k)

@@ -21,9 +21,9 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
     """
     df = model.ladder.book.frame(model.ladder.category_names)
     resolved = df[df.status == "resolved"]
-    failed = int((df.status == "failed").sum())
+    failed = int(df.status.isin(["referred", "dropped", "expired"]).sum())
     total = len(df)
-    by_level = {f"L{k}": int((resolved.level == k).sum()) for k in range(4)}
+    by_level = {f"L{k}": int((resolved.resolved_level == k).sum()) for k in range(4)}
     closed = len(resolved) + failed
     mediated = df[(df.highest_level >= 1) & (df.status != "open")]
     mediated_ok = int((mediated.status == "resolved").sum())

@@ -529,6 +529,21 @@ class Disputes(Spec):
     difficulty_sd: float = param(
         0.15, ge=0, le=1, unit="0-1", description="Spread of case difficulty around its category."
     )
+    intractable_share: float = param(
+        0.15,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Share of cases from the intractable tail of the difficulty mixture "
+        "(entrenched grudges, claims that need a court or a department).",
+    )
+    intractable_difficulty: float = param(
+        0.85,
+        ge=0,
+        le=1,
+        unit="0-1",
+        description="Mean difficulty of an intractable case (spread: difficulty_sd).",
+    )
     max_difficulty: float = param(
         0.98, ge=0, le=1, unit="0-1", description="Upper bound of a case's difficulty."
     )
@@ -590,6 +605,36 @@ class Disputes(Spec):
         le=2,
         unit="factor",
         description="Success is x (trust_base + parties' mean trust).",
+    )
+    refer_building: float = param(
+        0.01,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="[facts §6]",
+        description="After a failed daily L1 attempt, chance x difficulty that the mediator ends "
+        "it and the parties are pointed to court, arbitration or administration (referred).",
+    )
+    refer_meeting: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="[facts §6]",
+        description="After a failed hearing at a council, joint or ad-hoc meeting, chance x "
+        "difficulty that the case is ended and referred outside.",
+    )
+    drop_rate: float = param(
+        0.001,
+        ge=0,
+        le=1,
+        unit="1 / day",
+        description="Daily chance the parties drop an open case (give up, move away).",
+    )
+    lower_levels_while_waiting: bool = param(
+        True,
+        description="A case escalated to a meeting can still be settled by the neighbours (L0) "
+        "and the building mediator (L1) while it waits; off: escalation ends those chances.",
     )
     patience_building: int = param(
         21, ge=1, unit="days", description="Days at L1 before escalating."

@@ -7,6 +7,7 @@ import numpy as np
 from sim.model.disputes.book import DisputeBook
 from sim.model.world import World
 from sim.scenario import Scenario
+from sim.scenario.schema import Disputes
 
 RENTER_CATEGORIES = ("noise", "hygiene", "renovation")
 
@@ -48,12 +49,15 @@ def arrive(
     rates: np.ndarray,
     world: World,
     difficulty: np.ndarray,
-    difficulty_sd: float,
-    max_difficulty: float,
+    spec: Disputes,
     rng: np.random.Generator,
     day: int,
 ) -> int:
-    """Draw today's new disputes by building and category; returns how many opened."""
+    """Draw today's new disputes by building and category; returns how many opened.
+
+    Difficulty is a mixture: a tractable majority around its category's mean, and an
+    intractable tail (share ``spec.intractable_share``) around ``spec.intractable_difficulty``.
+    """
     counts = rng.poisson(rates)
     b, c = np.nonzero(counts)
     if len(b) == 0:
@@ -66,7 +70,9 @@ def arrive(
     shift = 1 + (rng.random(len(b)) * np.maximum(size - 1, 1)).astype(np.int64)
     hh_a = world.b_start[b] + local_a
     hh_b = world.b_start[b] + (local_a + shift) % np.maximum(size, 1)
-    d = np.clip(difficulty[c] + rng.normal(0.0, difficulty_sd, len(b)), 0.0, max_difficulty)
+    intractable = rng.random(len(b)) < spec.intractable_share
+    mean = np.where(intractable, spec.intractable_difficulty, difficulty[c])
+    d = np.clip(mean + rng.normal(0.0, spec.difficulty_sd, len(b)), 0.0, spec.max_difficulty)
     book.add(
         day,
         category=c,
@@ -75,5 +81,6 @@ def arrive(
         hh_a=hh_a,
         hh_b=hh_b,
         difficulty=d,
+        intractable=intractable,
     )
     return len(b)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-OPEN, RESOLVED, FAILED = 0, 1, 2
+OPEN, RESOLVED, REFERRED, DROPPED, EXPIRED = range(5)
+OUTCOMES = ("open", "resolved", "referred", "dropped", "expired")
 LEVELS = ("L0", "L1", "L2", "L3")
 
 
@@ -26,6 +27,10 @@ class DisputeBook:
         "status": np.int8,
         "outcome_day": np.int32,
         "max_level": np.int8,
+        "outcome_level": np.int8,
+        "intractable": np.bool_,
+        "attempts": np.int16,
+        "hearings": np.int16,
     }
 
     def __init__(self, capacity: int = 1024) -> None:
@@ -45,7 +50,7 @@ class DisputeBook:
             setattr(self, name, arr)
 
     def add(self, day: int, **cols: np.ndarray) -> None:
-        """Open new cases; ``cols`` gives category, building, compound, hh_a, hh_b, difficulty."""
+        """Open new cases (``cols``: category, building, compound, hh_a, hh_b, difficulty...)."""
         k = len(cols["category"])
         if k == 0:
             return
@@ -60,6 +65,9 @@ class DisputeBook:
         self.status[s] = OPEN
         self.outcome_day[s] = -1
         self.max_level[s] = 0
+        self.outcome_level[s] = -1
+        self.attempts[s] = 0
+        self.hearings[s] = 0
         self.n += k
 
     def open_cases(self, level: int | None = None) -> np.ndarray:
@@ -75,15 +83,16 @@ class DisputeBook:
         self.level_since[idx] = day
         self.max_level[idx] = np.maximum(self.max_level[idx], self.level[idx])
 
-    def close(self, idx: np.ndarray, status: int, day: int) -> None:
-        """Resolve or fail cases at their current level."""
+    def close(self, idx: np.ndarray, status: int, day: int, level: int = -1) -> None:
+        """Close cases with an outcome (``level``: the level that resolved them)."""
         self.status[idx] = status
         self.outcome_day[idx] = day
+        self.outcome_level[idx] = level
 
     def frame(self, category_names: list[str]) -> pd.DataFrame:
         """All cases as a DataFrame (one row a dispute)."""
         n = self.n
-        status = np.array(["open", "resolved", "failed"])[self.status[:n]]
+        status = np.array(OUTCOMES)[self.status[:n]]
         return pd.DataFrame(
             {
                 "dispute": np.arange(n),
@@ -99,5 +108,9 @@ class DisputeBook:
                 "level": self.level[:n],
                 "highest_level": self.max_level[:n],
                 "day_outcome": self.outcome_day[:n],
+                "resolved_level": self.outcome_level[:n],
+                "intractable": self.intractable[:n],
+                "mediation_attempts": self.attempts[:n],
+                "meeting_hearings": self.hearings[:n],
             }
         )

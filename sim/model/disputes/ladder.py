@@ -13,9 +13,20 @@ import numpy as np
 
 from sim.model.calendar import ADHOC, COUNCIL, JOINT, draw_attendance
 from sim.model.disputes.arrival import arrive, category_table, daily_rates
-from sim.model.disputes.book import FAILED, OPEN, RESOLVED, DisputeBook
-from sim.model.disputes.outcomes import agenda, mediate, success_chance, update_trust
+from sim.model.disputes.book import (
+    DROPPED,
+    EXPIRED,
+    OPEN,
+    OUTCOMES,
+    REFERRED,
+    RESOLVED,
+    DisputeBook,
+)
+from sim.model.disputes.outcomes import agenda, success_chance, update_trust
 from sim.model.world import ROLE_BIG_V
+
+# Named draws of a case (each case's own stream; see ``Ladder.draws``).
+STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE, STREAM_MEDIATE, STREAM_REFER, STREAM_DROP = range(6)
 
 
 class Ladder:
@@ -54,8 +65,7 @@ class Ladder:
             self.rates,
             m.world,
             self.cat_difficulty,
-            m.scenario.disputes.difficulty_sd,
-            m.scenario.disputes.max_difficulty,
+            m.scenario.disputes,
             m.arrival_rng,
             day,
         )
@@ -129,8 +139,52 @@ class Ladder:
             d.max_success,
         )
 
+    def draws(self, idx: np.ndarray, stream: int, day: int) -> np.ndarray:
+        """One uniform number per case for ``stream`` today."""
+        return self.model.rng.random(len(idx))
+
+    def waiting(self, level: int) -> np.ndarray:
+        """Open cases a level can still work on today.
+
+        With ``disputes.lower_levels_while_waiting`` a case queued higher up keeps the chances of
+        the levels below (neighbours, building mediator) until it closes.
+        """
+        b = self.book
+        if not self.model.scenario.disputes.lower_levels_while_waiting:
+            return b.open_cases(level)
+        open_ = b.status[: b.n] == OPEN
+        return np.flatnonzero(open_ & (b.level[: b.n] >= level))
+
+    def attempt(self, idx, chance, level: int, day: int, refer: float = 0.0) -> np.ndarray:
+        """One mediation attempt on each case: settles, or may end it as a referral.
+
+        Returns:
+            The cases resolved.
+        """
+        b = self.book
+        b.attempts[idx] += 1
+        won_mask = self.draws(idx, STREAM_MEDIATE, day) < chance
+        won = idx[won_mask]
+        self._resolve(won, level, day)
+        if refer > 0:
+            lost = idx[~won_mask]
+            ended = self.draws(lost, STREAM_REFER, day) < refer * b.difficulty[lost]
+            self._end(lost[ended], REFERRED, day)
+        return won
+
+    def _end(self, idx: np.ndarray, outcome: int, day: int) -> None:
+        """Close cases without a settlement; referral and expiry cost the parties' trust."""
+        m, b = self.model, self.book
+        b.close(idx, outcome, day)
+        key = OUTCOMES[outcome]
+        m.today[key] = m.today.get(key, 0) + len(idx)
+        if outcome != DROPPED:
+            parties = np.concatenate([b.hh_a[idx], b.hh_b[idx]])
+            update_trust(m.world.trust, parties, 0.0, m.scenario.trust.loss_failed)
+
     def _resolve(self, won: np.ndarray, level: int, day: int) -> None:
         m, b = self.model, self.book
+        b.close(won, RESOLVED, day, level)
         m.today[f"resolved_L{level}"] = m.today.get(f"resolved_L{level}", 0) + len(won)
         parties = np.concatenate([b.hh_a[won], b.hh_b[won]])
         update_trust(m.world.trust, parties, 1.0, m.scenario.trust.gain_resolved)
@@ -138,22 +192,21 @@ class Ladder:
 
     # ---------------------------------------------------------------- levels
     def neighbours(self, day: int, visited: np.ndarray) -> None:
-        """L0: neighbours settle some cases; the rest are reported or discovered."""
+        """L0: neighbours settle some cases; the unknown rest are reported or discovered."""
         m = self.model
-        b, d, w, rng = self.book, m.scenario.disputes, m.world, m.rng
-        idx = b.open_cases(0)
+        b, d, w = self.book, m.scenario.disputes, m.world
+        idx = self.waiting(0)
         if len(idx) == 0:
             return
         age = day - b.opened[idx]
         p_settle = d.self_settle * (1.0 - b.difficulty[idx]) * np.exp(-age / d.self_settle_days)
-        settle = rng.random(len(idx)) < p_settle
-        b.close(idx[settle], RESOLVED, day)
+        settle = self.draws(idx, STREAM_SETTLE, day) < p_settle
         self._resolve(idx[settle], 0, day)
         idx = idx[~settle & (b.reported_day[idx] < 0)]
-        reported = rng.random(len(idx)) < d.report_rate * w.trust[b.hh_a[idx]]
+        reported = self.draws(idx, STREAM_REPORT, day) < d.report_rate * w.trust[b.hh_a[idx]]
         by_grid = visited[b.hh_a[idx]] | visited[b.hh_b[idx]]
         by_leader = (w.b_mediator[b.building[idx]] > 0) & (
-            rng.random(len(idx)) < d.leader_discovery
+            self.draws(idx, STREAM_NOTICE, day) < d.leader_discovery
         )
         found = by_grid & ~reported
         m.rounds.found(w.hh_grid[b.hh_a[idx[found]]])
@@ -167,22 +220,20 @@ class Ladder:
         """L1: building leaders mediate daily; the firm repairs the property cases it schedules."""
         m = self.model
         b, s, w = self.book, m.scenario, m.world
-        idx = b.open_cases(1)
+        idx = self.waiting(1)
         if len(idx) == 0:
             return
         strength = self.mediator_strength(idx) * s.party.mediation_skill
         has = strength > 0
         chance = self.chance(idx[has], s.disputes.building_success, strength[has], day)
-        won = mediate(b, idx[has], chance, m.rng, day)
-        self._resolve(won, 1, day)
+        self.attempt(idx[has], chance, 1, day, refer=s.disputes.refer_building)
         if m.firm.present:
             prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
             taken = m.firm.schedule_repairs(b, prop, w.n_compounds)
             scale = s.property_firm.repair_success
             chance = self.chance(taken, scale, m.firm.service_quality, day, entrench=np.inf)
-            won = mediate(b, taken, chance, m.rng, day)
+            won = self.attempt(taken, chance, 1, day)
             m.firm.repairs += len(won)
-            self._resolve(won, 1, day)
 
     def _attend(self, scale: float, communities: np.ndarray | None = None) -> np.ndarray:
         """Draw attendance (of everyone, or of some communities); returns households."""
@@ -202,8 +253,8 @@ class Ladder:
         w, b, s = m.world, self.book, m.scenario
         scale = s.disputes.council_success if level == 2 else s.disputes.joint_success
         chance = self.chance(idx, scale, strength, day)
-        won = mediate(b, idx, chance, m.rng, day)
-        self._resolve(won, level, day)
+        b.hearings[idx] += 1
+        won = self.attempt(idx, chance, level, day, refer=s.disputes.refer_meeting)
         # One log row per body that met: a compound's council, a community's joint meeting.
         if kind == COUNCIL:
             hh_body, case_body, n = w.hh_compound, b.compound, w.n_compounds
@@ -296,7 +347,7 @@ class Ladder:
         self._meeting(day, ADHOC, 3, idx, self._community_strength(idx), attend)
 
     def escalate_and_expire(self, day: int) -> None:
-        """Escalate cases past their patience; fail cases past the maximum age."""
+        """Escalate cases past their patience; parties drop some; old cases expire."""
         m = self.model
         b, d = self.book, m.scenario.disputes
         for level, patience in ((1, d.patience_building), (2, d.patience_council)):
@@ -306,8 +357,7 @@ class Ladder:
             up = target > level
             b.move(idx[up], target[up], day)
         idx = b.open_cases()
-        old = idx[day - b.opened[idx] > d.max_age]
-        b.close(old, FAILED, day)
-        m.today["failed"] = len(old)
-        parties = np.concatenate([b.hh_a[old], b.hh_b[old]])
-        update_trust(m.world.trust, parties, 0.0, m.scenario.trust.loss_failed)
+        drop = self.draws(idx, STREAM_DROP, day) < d.drop_rate
+        self._end(idx[drop], DROPPED, day)
+        idx = idx[~drop]
+        self._end(idx[day - b.opened[idx] > d.max_age], EXPIRED, day)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.disputes.book import RESOLVED, DisputeBook
+from sim.model.disputes.book import DisputeBook
 
 
 def success_chance(
@@ -77,19 +77,6 @@ def agenda(
     rank = np.arange(len(s)) - group_start
     cap = limit[g] if isinstance(limit, np.ndarray) else limit
     return s[rank < cap]
-
-
-def mediate(
-    book: DisputeBook,
-    idx: np.ndarray,
-    chance: np.ndarray,
-    rng: np.random.Generator,
-    day: int,
-) -> np.ndarray:
-    """One mediation attempt on each case; closes the successes and returns them."""
-    won = idx[rng.random(len(idx)) < chance]
-    book.close(won, RESOLVED, day)
-    return won
 
 
 def update_trust(trust: np.ndarray, households: np.ndarray, target: float, rate: float) -> None:
