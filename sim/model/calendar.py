@@ -68,7 +68,7 @@ class Calendar:
 
 
 def draw_attendance(
-    rng: np.random.Generator,
+    rng: np.random.Generator | np.ndarray,
     participation: np.ndarray,
     trust: np.ndarray,
     members: np.ndarray,
@@ -78,7 +78,7 @@ def draw_attendance(
     """Draw who attends: chance = participation x (trust_base + trust) x scale, capped at 1.
 
     Args:
-        rng: the model's generator.
+        rng: a generator, or one uniform number per member (keyed draws).
         participation: per-household propensity.
         trust: per-household trust.
         members: indices of the households invited.
@@ -89,7 +89,8 @@ def draw_attendance(
         Indices of the attending households.
     """
     p = np.minimum(participation[members] * (trust_base + trust[members]) * scale, 1.0)
-    return members[rng.random(len(members)) < p]
+    u = rng if isinstance(rng, np.ndarray) else rng.random(len(members))
+    return members[u < p]
 
 
 @dataclass

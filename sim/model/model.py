@@ -25,6 +25,7 @@ class NeighbourhoodModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         super().__init__(seed=int(scenario.seed if seed is None else seed))
         self.scenario = scenario
+        self.run_seed = int(scenario.seed if seed is None else seed)
         # Independent child streams (common random numbers): changing the meeting calendar
         # does not change which disputes arrive or who lives where.
         world_rng, self.arrival_rng, self.patrol_rng, self.project_rng = self.rng.spawn(4)

@@ -109,12 +109,13 @@ class GridRounds:
         """Count revisits after dispatched cases were resolved, by grid."""
         self.revisits += np.bincount(grids, minlength=len(self.revisits))
 
-    def take_up_suggestions(self, room: np.ndarray, firm_quality: float) -> None:
+    def take_up_suggestions(self, room: np.ndarray, firm_quality: float, rng) -> None:
         """Each community's joint agenda takes up waiting suggestions in the room cases left.
 
         Args:
             room: free agenda places per community; filled compound by compound in order.
             firm_quality: the firm's service quality (raises the chance a suggestion is done).
+            rng: the meeting's generator (keyed by the meeting, so patrols stay unchanged).
         """
         g, w = self.model.scenario.grid, self.model.world
         waiting = self.suggestions_waiting
@@ -127,4 +128,4 @@ class GridRounds:
         taken[order] = np.clip(room[comm] - (before - first), 0, waiting[order])
         self.suggestions_waiting -= taken
         p = min(g.suggestion_success * (g.suggestion_quality_base + firm_quality), 1.0)
-        self.suggestions_resolved += int(self.model.patrol_rng.binomial(taken, p).sum())
+        self.suggestions_resolved += int(rng.binomial(taken, p).sum())

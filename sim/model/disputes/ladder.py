@@ -23,10 +23,15 @@ from sim.model.disputes.book import (
     DisputeBook,
 )
 from sim.model.disputes.outcomes import agenda, success_chance, update_trust
+from sim.model.streams import keyed_generator, keyed_uniform, stream_key
 from sim.model.world import ROLE_BIG_V
 
 # Named draws of a case (each case's own stream; see ``Ladder.draws``).
-STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE, STREAM_MEDIATE, STREAM_REFER, STREAM_DROP = range(6)
+KIND_CODE = {COUNCIL: 0, JOINT: 1, ADHOC: 2}
+STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE, STREAM_DROP = range(4)
+# Who mediates (each its own mediation and referral draws, as two may try a case the same day).
+BY_LEADER, BY_FIRM = 1, 2
+BY_MEETING = {COUNCIL: 3, JOINT: 4, ADHOC: 5}
 
 
 class Ladder:
@@ -44,6 +49,10 @@ class Ladder:
         self.category_names = names
         self.rates = daily_rates(s, w)
         self.book = DisputeBook()
+        # Common random numbers: each case's and each meeting's draws are keyed by their ids.
+        self.case_key = stream_key(model.run_seed, "cases")
+        self.meeting_key = stream_key(model.run_seed, "meetings")
+        self.firm_key = stream_key(model.run_seed, "firm")
         self.last_adhoc = np.full(w.n_communities, -(10**6))
         mt = s.meetings
         comp_hh = np.bincount(w.hh_compound, minlength=w.n_compounds)
@@ -140,8 +149,8 @@ class Ladder:
         )
 
     def draws(self, idx: np.ndarray, stream: int, day: int) -> np.ndarray:
-        """One uniform number per case for ``stream`` today."""
-        return self.model.rng.random(len(idx))
+        """One uniform number per case for ``stream`` today, keyed by (seed, case, day, stream)."""
+        return keyed_uniform(self.case_key, idx, day, stream)
 
     def waiting(self, level: int) -> np.ndarray:
         """Open cases a level can still work on today.
@@ -155,7 +164,7 @@ class Ladder:
         open_ = b.status[: b.n] == OPEN
         return np.flatnonzero(open_ & (b.level[: b.n] >= level))
 
-    def attempt(self, idx, chance, level: int, day: int, refer: float = 0.0) -> np.ndarray:
+    def attempt(self, idx, chance, level: int, day: int, by: int, refer: float = 0.0) -> np.ndarray:
         """One mediation attempt on each case: settles, or may end it as a referral.
 
         Returns:
@@ -163,12 +172,12 @@ class Ladder:
         """
         b = self.book
         b.attempts[idx] += 1
-        won_mask = self.draws(idx, STREAM_MEDIATE, day) < chance
+        won_mask = self.draws(idx, 10 * by, day) < chance
         won = idx[won_mask]
         self._resolve(won, level, day)
         if refer > 0:
             lost = idx[~won_mask]
-            ended = self.draws(lost, STREAM_REFER, day) < refer * b.difficulty[lost]
+            ended = self.draws(lost, 10 * by + 1, day) < refer * b.difficulty[lost]
             self._end(lost[ended], REFERRED, day)
         return won
 
@@ -226,17 +235,23 @@ class Ladder:
         strength = self.mediator_strength(idx) * s.party.mediation_skill
         has = strength > 0
         chance = self.chance(idx[has], s.disputes.building_success, strength[has], day)
-        self.attempt(idx[has], chance, 1, day, refer=s.disputes.refer_building)
+        self.attempt(idx[has], chance, 1, day, BY_LEADER, refer=s.disputes.refer_building)
         if m.firm.present:
             prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
-            taken = m.firm.schedule_repairs(b, prop, w.n_compounds)
+            rng = keyed_generator(self.firm_key, day)
+            taken = m.firm.schedule_repairs(b, prop, w.n_compounds, rng)
             scale = s.property_firm.repair_success
             chance = self.chance(taken, scale, m.firm.service_quality, day, entrench=np.inf)
-            won = self.attempt(taken, chance, 1, day)
+            won = self.attempt(taken, chance, 1, day, BY_FIRM)
             m.firm.repairs += len(won)
 
-    def _attend(self, scale: float, communities: np.ndarray | None = None) -> np.ndarray:
-        """Draw attendance (of everyone, or of some communities); returns households."""
+    def _attend(
+        self, kind: str, day: int, scale: float, communities: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Draw attendance (of everyone, or of some communities); returns households.
+
+        Each household's draw is keyed by (seed, meeting kind, day, household).
+        """
         w = self.model.world
         members = (
             np.arange(w.n_households)
@@ -245,7 +260,8 @@ class Ladder:
         )
         p_scale = np.where(w.party[members], 1.0, scale)
         base = self.model.scenario.meetings.attendance_trust_base
-        return draw_attendance(self.model.rng, w.participation, w.trust, members, p_scale, base)
+        u = keyed_uniform(self.meeting_key, KIND_CODE[kind], day, members)
+        return draw_attendance(u, w.participation, w.trust, members, p_scale, base)
 
     def _meeting(self, day: int, kind: str, level: int, idx: np.ndarray, strength, attend):
         """Take up cases at a meeting, mediate, and log one row per compound that met."""
@@ -254,7 +270,8 @@ class Ladder:
         scale = s.disputes.council_success if level == 2 else s.disputes.joint_success
         chance = self.chance(idx, scale, strength, day)
         b.hearings[idx] += 1
-        won = self.attempt(idx, chance, level, day, refer=s.disputes.refer_meeting)
+        refer = s.disputes.refer_meeting
+        won = self.attempt(idx, chance, level, day, BY_MEETING[kind], refer=refer)
         # One log row per body that met: a compound's council, a community's joint meeting.
         if kind == COUNCIL:
             hh_body, case_body, n = w.hh_compound, b.compound, w.n_compounds
@@ -289,25 +306,29 @@ class Ladder:
         """
         m = self.model
         w, b, s = m.world, self.book, m.scenario
-        attend = self._attend(s.meetings.council_attendance)
+        attend = self._attend(COUNCIL, day, s.meetings.council_attendance)
         nc, pt = w.n_compounds, s.party
         party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
         big_v = np.bincount(w.hh_compound[attend[w.role[attend] == ROLE_BIG_V]], minlength=nc) > 0
         att = np.bincount(w.hh_compound[attend], minlength=nc)
         party_share = party_att / np.maximum(att, 1)
         comp_strength = 1.0 + pt.council_weight * party_share + pt.big_v_council_weight * big_v
-        idx = self.agenda(b.open_cases(2), self.council_capacity)
+        idx = self.agenda(COUNCIL, day, b.open_cases(2), self.council_capacity)
         strength = comp_strength[b.compound[idx]]
         if m.firm.present and s.meetings.officials_attend:
             firm = 1.0 + s.property_firm.council_weight * m.firm.service_quality
             strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
         self._meeting(day, COUNCIL, 2, idx, strength, attend)
 
-    def agenda(self, idx: np.ndarray, capacity, by_community: bool = False) -> np.ndarray:
+    def agenda(
+        self, kind: str, day: int, idx: np.ndarray, capacity, by_community: bool = False
+    ) -> np.ndarray:
         """The cases each body hears today by ``meetings.agenda_rule``."""
         b, rule = self.book, self.model.scenario.meetings.agenda_rule
         body = self.model.world.c_community[b.compound[idx]] if by_community else None
-        draws = self.model.rng.random(len(idx)) if rule == "random" else None
+        draws = None
+        if rule == "random":
+            draws = keyed_uniform(self.meeting_key, KIND_CODE[kind] + len(KIND_CODE), day, idx)
         return agenda(b, idx, capacity, body, rule, draws)
 
     def _community_strength(self, idx: np.ndarray) -> np.ndarray:
@@ -325,12 +346,13 @@ class Ladder:
         """L3: the monthly joint meeting with the firm and owners' committees."""
         m, b = self.model, self.book
         w = m.world
-        idx = self.agenda(b.open_cases(3), self.joint_capacity, by_community=True)
-        attend = self._attend(m.scenario.meetings.joint_attendance)
+        idx = self.agenda(JOINT, day, b.open_cases(3), self.joint_capacity, by_community=True)
+        attend = self._attend(JOINT, day, m.scenario.meetings.joint_attendance)
         self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
         items = np.bincount(w.c_community[b.compound[idx]], minlength=w.n_communities)
         room = np.maximum(self.joint_capacity - items, 0).astype(np.int64)
-        m.rounds.take_up_suggestions(room, m.firm.service_quality)
+        rng = keyed_generator(self.meeting_key, KIND_CODE[JOINT], day)
+        m.rounds.take_up_suggestions(room, m.firm.service_quality, rng)
 
     def adhoc(self, day: int) -> None:
         """L3: a community's one-issue meeting for cases that waited too long at its level."""
@@ -340,10 +362,10 @@ class Ladder:
         idx = idx[day - self.last_adhoc[w.c_community[b.compound[idx]]] >= mt.adhoc_after_days]
         if len(idx) == 0:
             return
-        idx = self.agenda(idx, mt.adhoc_cases, by_community=True)
+        idx = self.agenda(ADHOC, day, idx, mt.adhoc_cases, by_community=True)
         comms = np.unique(w.c_community[b.compound[idx]])
         self.last_adhoc[comms] = day
-        attend = self._attend(mt.adhoc_attendance, comms)
+        attend = self._attend(ADHOC, day, mt.adhoc_attendance, comms)
         self._meeting(day, ADHOC, 3, idx, self._community_strength(idx), attend)
 
     def escalate_and_expire(self, day: int) -> None:
