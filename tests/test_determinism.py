@@ -30,11 +30,13 @@ def test_run_folder_contents(tmp_path):
     s = r["summary"]
     for key in (
         "disputes.total",
-        "disputes.resolution_rate",
-        "disputes.resolved_in_building_share",
-        "disputes.resolved_in_community_share",
-        "disputes.failed",
-        "disputes.median_days_to_resolve",
+        "disputes.share_of_all.resolved",
+        "disputes.share_of_all.resolved_in_building",
+        "disputes.share_of_closed.resolved",
+        "disputes.referred",
+        "disputes.expired",
+        "disputes.share_of_all.resolved_L1",
+        "disputes.resolved_within_90d",
     ):
         assert key in s
     assert set(s["disputes.resolved_by_level"]) == {"L0", "L1", "L2", "L3"}
