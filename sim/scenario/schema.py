@@ -607,20 +607,20 @@ class Disputes(Spec):
         description="Success is x (trust_base + parties' mean trust).",
     )
     refer_building: float = param(
-        0.01,
+        0.002,
         ge=0,
         le=1,
         unit="share 0-1",
-        source="[facts §6]",
+        source="calibrated",
         description="After a failed daily L1 attempt, chance x difficulty that the mediator ends "
         "it and the parties are pointed to court, arbitration or administration (referred).",
     )
     refer_meeting: float = param(
-        0.3,
+        0.15,
         ge=0,
         le=1,
         unit="share 0-1",
-        source="[facts §6]",
+        source="calibrated",
         description="After a failed hearing at a council, joint or ad-hoc meeting, chance x "
         "difficulty that the case is ended and referred outside.",
     )
