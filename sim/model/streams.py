@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MASK = (1 << 64) - 1
+_GOLDEN_INT = 0x9E3779B97F4A7C15
+_GOLDEN = np.uint64(_GOLDEN_INT)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
@@ -25,31 +27,41 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
-def stream_key(seed: int, name: str) -> np.uint64:
+def _mix_int(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def stream_key(seed: int, name: str) -> int:
     """A 64-bit key for a named family of streams (``"cases"``, ``"meetings"``...) of a seed."""
     tag = int.from_bytes(name.encode()[:8].ljust(8, b"\0"), "little")
-    state = np.random.SeedSequence([int(seed), tag]).generate_state(1, np.uint64)
-    return np.uint64(state[0])
+    return int(np.random.SeedSequence([int(seed), tag]).generate_state(1, np.uint64)[0])
 
 
-def keyed_uniform(key: np.uint64, *counters) -> np.ndarray:
-    """Uniform numbers in [0, 1), one per element of the broadcast ``counters``.
+def keyed_uniform(key: int, ids, *tags: int) -> np.ndarray:
+    """Uniform numbers in [0, 1), one per id, for the event named by ``tags``.
+
+    The tags (day, purpose, meeting kind...) are folded into the key, and each id (case,
+    household) is a counter of SplitMix64 from there: the same key, ids and tags always give
+    the same numbers, whatever else was drawn.
 
     Args:
         key: from :func:`stream_key`.
-        counters: integer arrays or scalars (case id, day, purpose...), broadcast together.
+        ids: integer array (or scalar) of the things drawn for.
+        tags: integers naming the event.
 
     Returns:
-        Float array of the broadcast shape; the same counters always give the same numbers.
+        Float array shaped like ``ids``.
     """
-    arrays = np.broadcast_arrays(*[np.asarray(c, dtype=np.int64) for c in counters])
-    z = np.full(arrays[0].shape, key, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for c in arrays:
-            z = _mix(z + c.astype(np.uint64) * _GOLDEN + _GOLDEN)
-    return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+    z = int(key)
+    for t in tags:
+        z = _mix_int((z + (int(t) + 1) * _GOLDEN_INT) & _MASK)
+    ids = np.asarray(ids, dtype=np.int64).astype(np.uint64)
+    out = _mix(np.uint64(z) + (ids + np.uint64(1)) * _GOLDEN)
+    return (out >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
-def keyed_generator(key: np.uint64, *counters: int) -> np.random.Generator:
+def keyed_generator(key: int, *tags: int) -> np.random.Generator:
     """A numpy generator for one keyed event (a day's repair capacity, one meeting)."""
-    return np.random.Generator(np.random.Philox(np.random.SeedSequence([int(key), *counters])))
+    return np.random.Generator(np.random.Philox(np.random.SeedSequence([int(key), *tags])))

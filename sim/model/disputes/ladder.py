@@ -236,8 +236,8 @@ class Ladder:
         has = strength > 0
         chance = self.chance(idx[has], s.disputes.building_success, strength[has], day)
         self.attempt(idx[has], chance, 1, day, BY_LEADER, refer=s.disputes.refer_building)
-        if m.firm.present:
-            prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
+        prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
+        if m.firm.present and len(prop):
             rng = keyed_generator(self.firm_key, day)
             taken = m.firm.schedule_repairs(b, prop, w.n_compounds, rng)
             scale = s.property_firm.repair_success
@@ -260,7 +260,7 @@ class Ladder:
         )
         p_scale = np.where(w.party[members], 1.0, scale)
         base = self.model.scenario.meetings.attendance_trust_base
-        u = keyed_uniform(self.meeting_key, KIND_CODE[kind], day, members)
+        u = keyed_uniform(self.meeting_key, members, KIND_CODE[kind], day)
         return draw_attendance(u, w.participation, w.trust, members, p_scale, base)
 
     def _meeting(self, day: int, kind: str, level: int, idx: np.ndarray, strength, attend):
@@ -328,7 +328,7 @@ class Ladder:
         body = self.model.world.c_community[b.compound[idx]] if by_community else None
         draws = None
         if rule == "random":
-            draws = keyed_uniform(self.meeting_key, KIND_CODE[kind] + len(KIND_CODE), day, idx)
+            draws = keyed_uniform(self.meeting_key, idx, KIND_CODE[kind] + len(KIND_CODE), day)
         return agenda(b, idx, capacity, body, rule, draws)
 
     def _community_strength(self, idx: np.ndarray) -> np.ndarray:
@@ -351,8 +351,9 @@ class Ladder:
         self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
         items = np.bincount(w.c_community[b.compound[idx]], minlength=w.n_communities)
         room = np.maximum(self.joint_capacity - items, 0).astype(np.int64)
-        rng = keyed_generator(self.meeting_key, KIND_CODE[JOINT], day)
-        m.rounds.take_up_suggestions(room, m.firm.service_quality, rng)
+        if room.any() and m.rounds.suggestions_waiting.any():
+            rng = keyed_generator(self.meeting_key, KIND_CODE[JOINT], day)
+            m.rounds.take_up_suggestions(room, m.firm.service_quality, rng)
 
     def adhoc(self, day: int) -> None:
         """L3: a community's one-issue meeting for cases that waited too long at its level."""
