@@ -583,10 +583,11 @@ class Disputes(Spec):
         description="Daily L1 success scale of a building mediator.",
     )
     council_success: float = param(
-        0.6,
+        0.8,
         ge=0,
         le=1,
         unit="share 0-1",
+        source="calibrated",
         description="L2 success scale of a case on a council's agenda.",
     )
     joint_success: float = param(
@@ -616,7 +617,7 @@ class Disputes(Spec):
         "it and the parties are pointed to court, arbitration or administration (referred).",
     )
     refer_meeting: float = param(
-        0.15,
+        0.05,
         ge=0,
         le=1,
         unit="share 0-1",
