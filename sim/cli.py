@@ -294,6 +294,8 @@ def validate(
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
+    from rich.markup import escape
+
     from sim.experiments.validation import PATTERNS, run_patterns, task_count
 
     n = seeds or (10 if fast else 30)
@@ -305,11 +307,12 @@ def validate(
     t = Table(
         title=f"Validation patterns ({n} seeds per arm, mean and 95% CI)", header_style="bold"
     )
-    for c in ("pattern", "source", "target", "model value", "result"):
+    for c in ("pattern", "source", "role", "target", "model value", "result"):
         t.add_column(c, overflow="fold")
     for r in rows:
         verdict = "[green]pass[/]" if r["passed"] else "[red]FAIL[/]"
-        t.add_row(r["pattern"], r["source"], r["target"], r["model"], verdict)
+        cells = [escape(str(r[c])) for c in ("pattern", "source", "role", "target", "model")]
+        t.add_row(*cells, verdict)
     out_console.print(t)
     failed = [r["pattern"] for r in rows if not r["passed"]]
     if failed:
