@@ -28,6 +28,7 @@ RESOLVED = "disputes.share_of_all.resolved"
 # A step of a lever may lower the mean by at most this much (seed noise with common random
 # numbers) and the whole range must raise it by at least MIN_RISE, staying below CEILING.
 STEP_TOLERANCE, MIN_RISE, CEILING = 0.01, 0.02, 0.97
+SHARE = (0.0, 1.0)  # possible range of a share: CIs are clipped to it
 
 
 def _same_order(key: str, what: str, metric: str, reported: int, role: str) -> Pattern:
@@ -71,7 +72,7 @@ def _lever(key: str, scenario: str, lever: str, values: list, fixed: str, role: 
         arms,
         _summary(RESOLVED),
         _monotone(names),
-        lambda a: _fmt(a, names[0], names[-1]) + " | " + _means(a, names),
+        lambda a: _fmt(a, names[0], names[-1], bounds=SHARE) + " | " + _means(a, names),
         role=role,
     )
 
@@ -98,7 +99,7 @@ DISPUTE_FACTS: list[Pattern] = [
         lambda a: (
             a["default"][0] < 0.97 and abs(a["default"][0] - a["no councils, no party"][0]) >= 0.01
         ),
-        lambda a: _fmt(a, "default", "no councils, no party"),
+        lambda a: _fmt(a, "default", "no councils, no party", bounds=SHARE),
         role="fitted",
     ),
     _lever(
@@ -121,7 +122,7 @@ DISPUTE_FACTS: list[Pattern] = [
         {"default": Arm(CHANGGOU)},
         _in_building,
         lambda a: a["default"][0] > 0.5,
-        lambda a: _fmt(a, "default"),
+        lambda a: _fmt(a, "default", bounds=SHARE),
         role="held_out",
     ),
     Pattern(
@@ -133,7 +134,7 @@ DISPUTE_FACTS: list[Pattern] = [
         {"default": Arm(CHANGGOU)},
         _summary("disputes.share_of_all.referred"),
         lambda a: a["default"][0] > 0,
-        lambda a: _fmt(a, "default"),
+        lambda a: _fmt(a, "default", bounds=SHARE),
         role="sanity",
     ),
     Pattern(
@@ -145,7 +146,7 @@ DISPUTE_FACTS: list[Pattern] = [
         {"no councils, no party": Arm(CHANGGOU, NO_COUNCILS_NO_PARTY)},
         _summary("disputes.share_of_all.expired"),
         lambda a: a["no councils, no party"][0] > 0,
-        lambda a: _fmt(a, "no councils, no party", digits=3),
+        lambda a: _fmt(a, "no councils, no party", digits=3, bounds=SHARE),
         role="sanity",
     ),
     _same_order("P5", "micro-wishes collected", "grid.wishes_collected", 126, "fitted"),
