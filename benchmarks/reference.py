@@ -17,9 +17,9 @@ CASES = {
 }
 METRICS = [
     "disputes.total",
-    "disputes.resolution_rate",
-    "disputes.resolved_in_building_share",
-    "disputes.median_days_to_resolve",
+    "disputes.share_of_all.resolved",
+    "disputes.share_of_all.resolved_in_building",
+    "disputes.resolved_within_90d",
     "trust.mean_final",
     "projects.pass_rate",
     "projects.mean_final_support",

@@ -356,6 +356,7 @@ def validate(
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
+    from rich.markup import escape
     from rich.progress import Progress
     from rich.table import Table
 
@@ -370,11 +371,12 @@ def validate(
     t = Table(
         title=f"Validation patterns ({n} seeds per arm, mean and 95% CI)", header_style="bold"
     )
-    for c in ("pattern", "source", "target", "model value", "result"):
+    for c in ("pattern", "source", "role", "target", "model value", "result"):
         t.add_column(c, overflow="fold")
     for r in rows:
         verdict = "[green]pass[/]" if r["passed"] else "[red]FAIL[/]"
-        t.add_row(r["pattern"], r["source"], r["target"], r["model"], verdict)
+        cells = [escape(str(r[c])) for c in ("pattern", "source", "role", "target", "model")]
+        t.add_row(*cells, verdict)
     out_console.print(t)
     failed = [r["pattern"] for r in rows if not r["passed"]]
     if failed:

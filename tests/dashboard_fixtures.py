@@ -29,7 +29,7 @@ def make_results(base: Path) -> Path:
     morris = base / "morris.yaml"
     morris.write_text(
         "name: morris\ndays: 60\ndesign: morris\nsamples: 3\nreplicates: 1\n"
-        "metrics: [disputes.resolution_rate, disputes.resolved_by_level.L2]\n"
+        "metrics: [disputes.share_of_all.resolved, disputes.resolved_by_level.L2]\n"
         "parameters:\n"
         "  meetings.council_per_month: {min: 0, max: 8}\n"
         "  party.density: {min: 0, max: 0.2}\n"

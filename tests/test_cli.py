@@ -19,7 +19,7 @@ def test_run_default_end_to_end(tmp_path):
         assert (out / f).exists()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["days"] == 90
-    assert "disputes.resolution_rate" in r.stdout
+    assert "disputes.share_of_all.resolved" in r.stdout
 
 
 def test_run_without_meetings_resolves_nothing_above_l1(tmp_path):
@@ -77,7 +77,7 @@ def test_sweep_report_sensitivity_and_html_report_from_the_cli(tmp_path):
     spec = tmp_path / "m.yaml"
     spec.write_text(
         "name: m\ndays: 40\ndesign: morris\nsamples: 2\nreplicates: 1\n"
-        "metrics: [disputes.resolution_rate]\nparameters:\n"
+        "metrics: [disputes.share_of_all.resolved]\nparameters:\n"
         "  meetings.council_per_month: {min: 0, max: 8}\n"
         "  party.density: {min: 0, max: 0.2}\n"
     )

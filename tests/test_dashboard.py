@@ -51,9 +51,9 @@ def test_run_callbacks(cat):
     disputes, meetings, votes, scenario = dapp.run_tables(cat, "run-projects")
     assert [t.name for t in ts.data] == ["open_disputes"]
     assert "day 30" in net.layout.title.text
-    ts2 = dapp.run_series(cat, "run-projects", ["mean_trust", "failed"])
+    ts2 = dapp.run_series(cat, "run-projects", ["mean_trust", "expired"])
     net2 = dapp.run_network(cat, "run-projects", "support:elevators", 80)
-    assert [t.name for t in ts2.data] == ["mean_trust", "failed"]
+    assert [t.name for t in ts2.data] == ["mean_trust", "expired"]
     assert "support" in net2.layout.title.text
     assert list(net.data[1].marker.color) != list(net2.data[1].marker.color)
     assert yaml.safe_load(scenario)["name"] == "elevator_and_gas"
@@ -76,12 +76,12 @@ def test_sweep_callbacks(cat):
 
 def test_sensitivity_and_compare_callbacks(cat):
     opts, metric = dapp.sensitivity_controls(cat, "sweeps/morris")
-    assert metric == "disputes.resolution_rate"
+    assert metric == "disputes.share_of_all.resolved"
     fig = dapp.sensitivity_view(cat, "sweeps/morris", metric)
     assert {t.name for t in fig.data} == {"mu*", "sigma"}
     assert len(fig.data[0].y) == 3
     bars, lines = dapp.compare_view(
-        cat, ["run-default", "run-projects"], ["disputes.resolution_rate"], "open_disputes"
+        cat, ["run-default", "run-projects"], ["disputes.share_of_all.resolved"], "open_disputes"
     )
     assert len(bars.data) == 2 and len(lines.data) == 2
 
@@ -194,7 +194,7 @@ def test_unreadable_results_give_a_message_not_a_trace(results, tmp_path):
     heat, _ = dapp.sweep_view(
         cat,
         "sweeps/grid",
-        "disputes.resolution_rate",
+        "disputes.share_of_all.resolved",
         "party.density",
         "meetings.council_per_month",
         [],

@@ -30,11 +30,13 @@ def test_run_folder_contents(tmp_path):
     s = r["summary"]
     for key in (
         "disputes.total",
-        "disputes.resolution_rate",
-        "disputes.resolved_in_building_share",
-        "disputes.resolved_in_community_share",
-        "disputes.failed",
-        "disputes.median_days_to_resolve",
+        "disputes.share_of_all.resolved",
+        "disputes.share_of_all.resolved_in_building",
+        "disputes.share_of_closed.resolved",
+        "disputes.referred",
+        "disputes.expired",
+        "disputes.share_of_all.resolved_L1",
+        "disputes.resolved_within_90d",
     ):
         assert key in s
     assert set(s["disputes.resolved_by_level"]) == {"L0", "L1", "L2", "L3"}
@@ -51,6 +53,9 @@ def test_meeting_calendar_changes_do_not_change_arrivals():
     b = NeighbourhoodModel(load_scenario(sets=["days=120", "meetings.council_per_month=0"]), seed=3)
     a.run()
     b.run()
-    fa, fb = a.book.frame(a.category_names), b.book.frame(b.category_names)
+    fa, fb = (
+        a.ladder.book.frame(a.ladder.category_names),
+        b.ladder.book.frame(b.ladder.category_names),
+    )
     cols = ["category", "building", "household_a", "day_opened"]
     pd.testing.assert_frame_equal(fa[cols], fb[cols])

@@ -61,3 +61,23 @@ def test_district_copies_compounds():
     w = build_world(s, np.random.default_rng(0))
     assert w.n_compounds == 5 and w.n_households == 5 * 339
     assert w.building_graph.number_of_nodes() == 5 * 19
+
+
+def test_compounds_are_grouped_into_communities():
+    from conftest import make_model
+
+    m = make_model("compounds.0.count=45")
+    w = m.world
+    assert w.n_communities == 3  # meetings.community_size = 20 compounds a community
+    assert np.bincount(w.c_community).tolist() == [20, 20, 5]
+    m = make_model("compounds.0.count=3", "compounds.0.community=east")
+    assert m.world.community_names == ["east"]
+
+
+def test_grids_with_enough_party_members_have_a_branch():
+    from conftest import make_model
+
+    w = make_model("party.density=0.1").world
+    members = np.bincount(w.hh_grid[w.party], minlength=w.n_grids)
+    assert (w.g_branch == (members >= 3)).all() and w.g_branch.any()
+    assert not make_model("party.density=0").world.g_branch.any()

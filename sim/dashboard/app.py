@@ -32,13 +32,13 @@ PAGES = {
     "/sensitivity": "Sensitivity",
     "/compare": "Compare",
 }
-DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "failed"]
+DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "expired"]
 TABLE_ROWS = 15
 TABLE_LIMIT = 2000  # rows sent to the browser; parquet holds the rest
 COMPARE_METRICS = [
-    "disputes.resolution_rate",
-    "disputes.resolved_in_building_share",
-    "disputes.resolved_in_community_share",
+    "disputes.share_of_all.resolved",
+    "disputes.share_of_all.resolved_in_building",
+    "disputes.share_of_closed.resolved",
     "projects.pass_rate",
     "trust.mean_final",
 ]

@@ -78,10 +78,10 @@ class SweepSpec(Spec):
     base_seed: int = Field(12345, ge=0, description="Root of every run's seed.")
     metrics: list[str] = Field(
         default_factory=lambda: [
-            "disputes.resolution_rate",
-            "disputes.resolved_in_building_share",
-            "disputes.resolved_in_community_share",
-            "disputes.median_days_to_resolve",
+            "disputes.share_of_all.resolved",
+            "disputes.share_of_all.resolved_in_building",
+            "disputes.share_of_closed.resolved",
+            "disputes.resolved_within_90d",
             "projects.pass_rate",
         ],
         description="Summary metrics reported and analysed.",

@@ -68,26 +68,29 @@ class Calendar:
 
 
 def draw_attendance(
-    rng: np.random.Generator,
+    rng: np.random.Generator | np.ndarray,
     participation: np.ndarray,
     trust: np.ndarray,
     members: np.ndarray,
     scale: float = 1.0,
+    trust_base: float = 0.5,
 ) -> np.ndarray:
-    """Draw who attends a meeting: chance = participation x (0.5 + trust) x scale, capped at 1.
+    """Draw who attends: chance = participation x (trust_base + trust) x scale, capped at 1.
 
     Args:
-        rng: the model's generator.
+        rng: a generator, or one uniform number per member (keyed draws).
         participation: per-household propensity.
         trust: per-household trust.
         members: indices of the households invited.
         scale: lowers attendance at representative meetings (joint, ad hoc).
+        trust_base: attendance factor without trust.
 
     Returns:
         Indices of the attending households.
     """
-    p = np.minimum(participation[members] * (0.5 + trust[members]) * scale, 1.0)
-    return members[rng.random(len(members)) < p]
+    p = np.minimum(participation[members] * (trust_base + trust[members]) * scale, 1.0)
+    u = rng if isinstance(rng, np.ndarray) else rng.random(len(members))
+    return members[u < p]
 
 
 @dataclass

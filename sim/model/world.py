@@ -28,6 +28,8 @@ class World:
     """Arrays describing the community; household arrays are the source of truth."""
 
     compound_names: list[str]
+    community_names: list[str]
+    c_community: np.ndarray  # community of each compound
     # households
     hh_building: np.ndarray
     hh_unit: np.ndarray
@@ -55,10 +57,27 @@ class World:
     ties: sp.csr_matrix
     building_graph: nx.Graph
     n_grids: int
+    b_grid: np.ndarray
+    branch_min_members: int = 3
+    g_branch: np.ndarray = field(init=False)
     b_mediator: np.ndarray = field(init=False)
+    b_mediator_pool: np.ndarray = field(init=False)
+    u_mediator: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.b_mediator = self._building_mediators()
+        self.b_mediator, self.b_mediator_pool, self.u_mediator = self._building_mediators()
+        members = np.bincount(self.hh_grid[self.party], minlength=self.n_grids)
+        self.g_branch = members >= self.branch_min_members
+
+    @property
+    def n_communities(self) -> int:
+        """Number of communities (社区)."""
+        return len(self.community_names)
+
+    @property
+    def hh_community(self) -> np.ndarray:
+        """Community of each household."""
+        return self.c_community[self.hh_compound]
 
     @property
     def n_households(self) -> int:
@@ -80,16 +99,21 @@ class World:
         """Boolean mask of households with a party member."""
         return self.role != ROLE_NONE
 
-    def _building_mediators(self) -> np.ndarray:
-        """Influence of the strongest building-level mediator in each building (0 if none).
+    def _building_mediators(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Influence of building-level mediators: strongest and pooled per building, per unit.
 
         Building leaders, branch secretaries and big-V members mediate inside their building
         (building party groups, [Kening], [Aoyuan]); plain volunteers do not.
         """
         mediating = self.role >= ROLE_BUILDING_LEADER
-        out = np.zeros(self.n_buildings)
-        np.maximum.at(out, self.hh_building[mediating], self.influence[mediating])
-        return out
+        strongest = np.zeros(self.n_buildings)
+        np.maximum.at(strongest, self.hh_building[mediating], self.influence[mediating])
+        pooled = np.bincount(
+            self.hh_building[mediating], self.influence[mediating], minlength=self.n_buildings
+        )
+        unit = np.zeros(len(self.u_building))
+        np.maximum.at(unit, self.hh_unit[mediating], self.influence[mediating])
+        return strongest, pooled, unit
 
 
 def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
@@ -103,6 +127,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         The world with households, buildings, grids and networks.
     """
     names: list[str] = []
+    communities: list[str | None] = []
     b_shapes: list[tuple[int, int, int]] = []
     b_comp: list[int] = []
     keep_masks: list[np.ndarray] = []
@@ -111,6 +136,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         for copy in range(spec.count):
             c = len(names)
             names.append(spec.name if spec.count == 1 else f"{spec.name}-{copy + 1}")
+            communities.append(spec.community)
             b_shapes.extend(shapes)
             b_comp.extend([c] * len(shapes))
             cap = spec.capacity()
@@ -154,11 +180,15 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     openness = np.clip(rng.normal(pop.openness_mean, 0.1, n), 0.02, 1.0)
 
     role, influence = _assign_party(scenario, rng, hh_compound, participation)
-    hh_grid = _assign_grids(b_size, scenario.grid.households_per_worker)[hh_building]
+    b_grid = _assign_grids(b_size, scenario.grid.households_per_worker)
+    hh_grid = b_grid[hh_building]
+    community_names, c_community = _communities(communities, scenario.meetings.community_size)
     pos, graph = _building_network(scenario, rng, b_comp_arr, b_size, len(names))
     ties = _social_ties(rng, hh_unit, hh_building, b_start, b_size, graph)
     return World(
         compound_names=names,
+        community_names=community_names,
+        c_community=c_community,
         hh_building=hh_building,
         hh_unit=hh_unit,
         hh_floor=hh_floor,
@@ -182,7 +212,30 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         ties=ties,
         building_graph=graph,
         n_grids=int(hh_grid.max()) + 1 if n else 0,
+        b_grid=b_grid,
+        branch_min_members=scenario.party.branch_min_members,
     )
+
+
+def _communities(named: list[str | None], size: int) -> tuple[list[str], np.ndarray]:
+    """Group compounds into communities: by the name they give, else in order, ``size`` a time.
+
+    Returns:
+        Community names and the community index of each compound.
+    """
+    names: list[str] = []
+    index: dict[str, int] = {}
+    out = np.zeros(len(named), dtype=np.int32)
+    unnamed = 0
+    for c, name in enumerate(named):
+        if name is None:
+            name = f"community-{unnamed // size + 1}"
+            unnamed += 1
+        if name not in index:
+            index[name] = len(names)
+            names.append(name)
+        out[c] = index[name]
+    return names, out
 
 
 def _beta_with_mean(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
@@ -222,7 +275,7 @@ def _assign_party(
     leaders = others[: int(round(party.building_leader_share * len(others)))]
     role[leaders] = ROLE_BUILDING_LEADER
     # Party members take part far more than the average resident.
-    participation[members] = np.maximum(participation[members], 0.8)
+    participation[members] = np.maximum(participation[members], party.member_participation)
     return role, influence
 
 

@@ -27,7 +27,7 @@ def run_report(path: Path) -> tuple[str, list[str]]:
     r = load_run(path)
     ts = r["timeseries"]
     metrics = [
-        m for m in ("open_disputes", "resolved_L1", "resolved_L2", "failed") if m in ts.columns
+        m for m in ("open_disputes", "resolved_L1", "resolved_L2", "expired") if m in ts.columns
     ]
     metrics += [c for c in ts.columns if c.startswith("support:")]
     figs = [fg.timeseries_figure(ts, metrics, "Daily series")]

@@ -44,7 +44,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
     ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     start = np.datetime64(model.scenario.start_date)
     ts.insert(1, "date", start + ts["day"].to_numpy().astype("timedelta64[D]"))
-    meet_cols = ["day", "kind", "compound", "scope", "attendance", "party_attendance"]
+    meet_cols = ["day", "kind", "compound", "community", "scope", "attendance", "party_attendance"]
     meetings = pd.DataFrame(model.meeting_log.rows, columns=[*meet_cols, "items", "resolved"])
     w = model.world
     buildings = pd.DataFrame(
@@ -63,7 +63,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
     network = pd.DataFrame(edges, columns=["source", "target", "kind"])
     out = {
         "timeseries": ts,
-        "disputes": model.book.frame(model.category_names),
+        "disputes": model.ladder.book.frame(model.ladder.category_names),
         "meetings": meetings,
         "buildings": buildings,
         "network": network,

@@ -79,6 +79,12 @@ class CompoundSpec(Spec):
         unit="rows",
         description="Explicit buildings; replaces buildings/units/floors counts.",
     )
+    community: str | None = param(
+        None,
+        source="[Kening]",
+        description="The community (社区) the compound belongs to (one joint meeting each); "
+        "compounds naming none are grouped in order, meetings.community_size at a time.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -145,90 +151,268 @@ class Population(Spec):
 class Trust(Spec):
     """Trust in community organisations (0-1) and its feedback."""
 
-    initial_mean: float = Field(0.5, ge=0, le=1, description="Mean initial trust.")
-    initial_sd: float = Field(0.15, ge=0, le=1, description="Spread of initial trust.")
-    gain_resolved: float = Field(
-        0.15, ge=0, le=1, description="Resolved dispute: trust += gain * (1 - trust)."
+    initial_mean: float = param(
+        0.5, ge=0, le=1, unit="share 0-1", description="Mean initial trust."
     )
-    loss_failed: float = Field(
-        0.25, ge=0, le=1, description="Failed dispute: trust -= loss * trust."
+    initial_sd: float = param(
+        0.15, ge=0, le=1, unit="share 0-1", description="Spread of initial trust."
     )
-    gain_project: float = Field(
-        0.1, ge=0, le=1, description="Delivered project: trust += gain * (1 - trust) in scope."
+    gain_resolved: float = param(
+        0.15,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Resolved dispute: trust += gain * (1 - trust) for both parties.",
     )
-    loss_project: float = Field(
-        0.05, ge=0, le=1, description="Failed vote: trust -= loss * trust in scope."
+    loss_failed: float = param(
+        0.25,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Dispute expired or referred outside: trust -= loss * trust.",
+    )
+    gain_project: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Delivered project: trust += gain * (1 - trust) in scope.",
+    )
+    loss_project: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Failed vote: trust -= loss * trust in scope.",
     )
 
 
 class Party(Spec):
     """Party members (党员): density, roles and influence [Kening], [Aoyuan], [Yongyuan-41]."""
 
-    density: float = Field(0.08, ge=0, le=1, description="Share of households with a party member.")
-    big_v: int = Field(1, ge=0, description="Highly influential 'big V' members [Kening].")
-    building_leader_share: float = Field(
-        0.5, ge=0, le=1, description="Share of other party members serving as building leaders."
+    density: float = param(
+        0.08,
+        ge=0,
+        le=1,
+        unit="share of households",
+        source="[Yongyuan-41]",
+        description="Share of households with a party member.",
     )
-    influence: float = Field(1.5, ge=0, le=20, description="Influence weight of a party member.")
-    big_v_influence: float = Field(4.0, ge=0, le=50, description="Influence of a big-V member.")
-    mediation_skill: float = Field(0.6, ge=0, le=1, description="Mediation skill of members.")
-    canvass_per_week: int = Field(
-        5, ge=0, le=200, description="Households a member visits a week for a project."
+    big_v: int = param(
+        1,
+        ge=0,
+        unit="members",
+        source="[Kening]",
+        description="Highly influential 'big V' members.",
     )
-    sign_first: bool = Field(
-        True, description="Members sign project agreements first [Yongyuan-41]."
+    building_leader_share: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Share of other party members serving as building leaders.",
+    )
+    influence: float = param(
+        1.5, ge=0, le=20, unit="weight", description="Influence weight of a party member."
+    )
+    big_v_influence: float = param(
+        4.0, ge=0, le=50, unit="weight", description="Influence weight of a big-V member."
+    )
+    mediation_skill: float = param(
+        0.6, ge=0, le=1, unit="share 0-1", description="Mediation skill of members."
+    )
+    member_participation: float = param(
+        0.8,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Party members' participation propensity is at least this.",
+    )
+    canvass_per_week: int = param(
+        5,
+        ge=0,
+        le=200,
+        unit="households / week",
+        description="Households a member visits a week for a project.",
+    )
+    sign_first: bool = param(
+        True, source="[Yongyuan-41]", description="Members sign project agreements first."
+    )
+    branch_min_members: int = param(
+        3,
+        ge=1,
+        le=100,
+        unit="members",
+        source="[Fugu]",
+        description="Party members a grid needs for its own party branch (a branch needs three "
+        "full members); [Aoyuan] has 8 branches for 15 grids.",
+    )
+    branch_strength: float = param(
+        0.5,
+        ge=0,
+        le=10,
+        unit="factor",
+        source="[Aoyuan]",
+        description="A grid branch mediates at L1 in buildings without their own mediator, "
+        "with this share of a member's influence.",
+    )
+    l1_mediator: Literal["strongest", "nearest", "pooled"] = param(
+        "strongest",
+        description="Building mediation (L1) by the building's strongest mediator, the one in "
+        "the parties' own unit (else the strongest), or all of them pooled (sum of influence).",
+    )
+    council_weight: float = param(
+        1.0,
+        ge=0,
+        le=10,
+        unit="strength",
+        description="Council strength added per unit party share of its attendees (scale-free: "
+        "large and small councils alike).",
+    )
+    big_v_council_weight: float = param(
+        0.5,
+        ge=0,
+        le=10,
+        unit="strength",
+        source="[Kening]",
+        description="Council strength added when a big-V member attends.",
     )
 
 
 class Grid(Spec):
     """Grid workers (网格员) and their closed loop [Changgou]."""
 
-    households_per_worker: int = Field(
-        300, ge=1, le=100000, description="Households a grid (and its worker) covers."
+    households_per_worker: int = param(
+        300,
+        ge=1,
+        le=100000,
+        unit="households",
+        source="[Aoyuan]",
+        description="Households a grid (and its worker) covers.",
     )
-    visits_per_week: int = Field(
-        40, ge=0, le=1000, description="Households a worker visits a week."
+    visits_per_week: int = param(
+        40,
+        ge=0,
+        le=1000,
+        unit="households / week",
+        source="[Changgou]",
+        description="Households a worker visits a week.",
     )
-    wish_rate: float = Field(
+    wish_rate: float = param(
         0.6,
         ge=0,
         le=20,
-        description="Micro-wishes a household forms a year (collected on visits) [Changgou].",
+        unit="1 / household / year",
+        source="[Changgou]",
+        description="Micro-wishes a household forms a year (collected on visits).",
     )
-    suggestion_share: float = Field(
+    suggestion_share: float = param(
         0.5,
         ge=0,
         le=1,
+        unit="share 0-1",
+        source="[Changgou]",
         description="Share of collected wishes dispatched as suggestions to joint meetings.",
     )
-    suggestion_success: float = Field(
+    suggestion_success: float = param(
         0.45,
         ge=0,
         le=1,
-        description="Chance a suggestion taken up is carried out, times (0.5 + firm quality).",
+        unit="share 0-1",
+        source="[Changgou]",
+        description="Chance a suggestion taken up is carried out, times "
+        "(suggestion_quality_base + firm quality).",
+    )
+    suggestion_quality_base: float = param(
+        0.5,
+        ge=0,
+        le=2,
+        unit="factor",
+        description="Suggestion success factor without any firm service quality.",
     )
 
 
 class PropertyFirm(Spec):
     """Property firm (物业) [Xi'an], [Xuanwu]."""
 
-    kind: Literal["none", "private", "state_owned"] = Field(
-        "private", description="none ('three-no' compound), private or state_owned."
+    kind: Literal["none", "private", "state_owned"] = param(
+        "private",
+        source="[Xi'an]",
+        description="none ('three-no' compound), private or state_owned.",
     )
-    service_quality: float = Field(0.6, ge=0, le=1, description="Service quality.")
-    repair_capacity: float = Field(
-        5.0, ge=0, le=10000, description="Property cases the firm can repair a week."
+    service_quality: float = param(
+        0.6, ge=0, le=1, unit="share 0-1", description="Service quality."
     )
-    cross_appointment: bool = Field(
-        False, description="Community secretary and firm manager sit on each other's boards."
+    repair_capacity: float = param(
+        5.0,
+        ge=0,
+        le=10000,
+        unit="cases / week",
+        description="Property cases the firm can repair a week (per compound).",
+    )
+    repair_success: float = param(
+        1.0,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Success scale of a repair (times service quality); repairs do not entrench.",
+    )
+    cross_appointment: bool = param(
+        False,
+        source="[Xuanwu]",
+        description="Community secretary and firm manager sit on each other's boards.",
+    )
+    no_service_rate_factor: float = param(
+        1.5,
+        ge=1,
+        le=5,
+        unit="factor",
+        source="[Xi'an]",
+        description="Property-case rates are multiplied by (this - service quality); no firm: "
+        "quality 0.",
+    )
+    council_weight: float = param(
+        0.5,
+        ge=0,
+        le=10,
+        unit="strength factor",
+        source="[Kening]",
+        description="A council's strength on property cases is x (1 + this x quality) when "
+        "officials and the firm attend.",
+    )
+    joint_weight: float = param(
+        1.0,
+        ge=0,
+        le=10,
+        unit="strength factor",
+        source="[Xuanwu]",
+        description="A community meeting's strength on property cases is x (1 + this x quality).",
+    )
+    cross_appointment_weight: float = param(
+        0.3,
+        ge=0,
+        le=10,
+        unit="strength",
+        source="[Xuanwu]",
+        description="Strength a cross-appointment adds to community meetings.",
     )
 
 
 class OwnersCommittee(Spec):
     """Owners' committee (业委会)."""
 
-    exists: bool = Field(True, description="Whether compounds have an owners' committee.")
-    legitimacy: float = Field(0.6, ge=0, le=1, description="Owners' trust in the committee.")
+    exists: bool = param(True, description="Whether compounds have an owners' committee.")
+    legitimacy: float = param(
+        0.6, ge=0, le=1, unit="share 0-1", description="Owners' trust in the committee."
+    )
+    meeting_weight: float = param(
+        0.3,
+        ge=0,
+        le=10,
+        unit="strength",
+        source="[Aoyuan]",
+        description="Strength a committee adds to community meetings, times its legitimacy.",
+    )
 
 
 class Meetings(Spec):
@@ -246,7 +430,20 @@ class Meetings(Spec):
         3, ge=0, le=6, unit="weekday", source="[Kening]", description="Meeting weekday, 0 Monday."
     )
     agenda_size: int = param(
-        5, ge=1, le=100, unit="cases / meeting", description="Cases a council can take up."
+        5,
+        ge=0,
+        le=1000,
+        unit="cases / meeting",
+        description="Cases any council can take up (base), plus agenda_per_1000 per 1,000 "
+        "households of its compound.",
+    )
+    agenda_per_1000: float = param(
+        10.0,
+        ge=0,
+        le=1000,
+        unit="cases / meeting / 1,000 households",
+        description="Council capacity that grows with the compound it serves (a larger council "
+        "has more members and sub-groups to hear cases).",
     )
     joint_per_month: float = param(
         1.0,
@@ -257,7 +454,32 @@ class Meetings(Spec):
         description="Joint meetings with firm and owners' committee a month.",
     )
     joint_agenda_size: int = param(
-        5, ge=1, le=100, unit="cases / meeting", description="Cases a joint meeting takes up."
+        5,
+        ge=0,
+        le=1000,
+        unit="cases / meeting",
+        description="Cases a joint meeting takes up (base), plus joint_agenda_per_1000 per "
+        "1,000 households of its community.",
+    )
+    joint_agenda_per_1000: float = param(
+        5.0,
+        ge=0,
+        le=1000,
+        unit="cases / meeting / 1,000 households",
+        description="Joint-meeting capacity that grows with the community it serves.",
+    )
+    agenda_rule: Literal["oldest_first", "most_tractable_first", "random"] = param(
+        "oldest_first",
+        description="Which waiting cases a meeting hears first: in order of registration "
+        "(default, see ODD), the least difficult, or at random.",
+    )
+    community_size: int = param(
+        20,
+        ge=1,
+        le=10000,
+        unit="compounds",
+        source="[Kening]",
+        description="Compounds per community when compounds do not name their community.",
     )
     adhoc: bool = param(
         True, source="[Xuanwu]", description="One-issue ad-hoc meetings (一事一议) when needed."
@@ -267,21 +489,62 @@ class Meetings(Spec):
         ge=1,
         le=365,
         unit="days",
-        description="Days a case waits at community level before an ad-hoc one.",
+        description="Days a case waits at community level before an ad-hoc meeting, and days "
+        "between two ad-hoc meetings of one body.",
+    )
+    adhoc_cases: int = param(
+        1,
+        ge=1,
+        le=100,
+        unit="cases / meeting",
+        source="[Xuanwu]",
+        description="Cases an ad-hoc (one-issue) meeting of a community hears.",
     )
     officials_attend: bool = param(
         True,
         source="[Kening]",
         description="Officials and the firm attend councils and answer concerns.",
     )
+    attendance_trust_base: float = param(
+        0.5,
+        ge=0,
+        le=2,
+        unit="factor",
+        description="Attendance chance = participation x (this + trust) x the meeting's scale.",
+    )
+    council_attendance: float = param(
+        0.25,
+        ge=0,
+        le=1,
+        unit="factor",
+        description="Attendance scale of ordinary residents at a council (party members: 1).",
+    )
+    joint_attendance: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="factor",
+        description="Attendance scale of ordinary residents at a joint meeting (representative).",
+    )
+    adhoc_attendance: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="factor",
+        description="Attendance scale of ordinary residents at an ad-hoc meeting.",
+    )
 
 
 class Category(Spec):
     """One dispute category."""
 
-    rate: float = Field(ge=0, le=1000, description="New disputes per 100 households a year.")
-    difficulty: float = Field(ge=0, le=1, description="Mean difficulty 0 (easy) - 1 (hard).")
-    property_type: bool = Field(False, description="The property firm can fix it.")
+    rate: float = param(
+        ge=0, le=1000, unit="1 / 100 households / year", description="New disputes a year."
+    )
+    difficulty: float = param(
+        ge=0, le=1, unit="0-1", description="Mean difficulty 0 (easy) - 1 (hard)."
+    )
+    property_type: bool = param(False, description="The property firm can fix it.")
 
 
 def _cat(rate: float, difficulty: float, prop: bool = False) -> Category:
@@ -289,53 +552,166 @@ def _cat(rate: float, difficulty: float, prop: bool = False) -> Category:
 
 
 class Categories(Spec):
-    """Dispute categories with their rates and difficulties."""
+    """Dispute categories with their rates and difficulties (rates: assumption)."""
 
-    noise: Category = Field(default_factory=lambda: _cat(6.0, 0.35))
-    parking: Category = Field(default_factory=lambda: _cat(4.0, 0.4, True))
-    pets: Category = Field(default_factory=lambda: _cat(3.0, 0.3))
-    hygiene: Category = Field(default_factory=lambda: _cat(3.0, 0.25, True))
-    water_leak: Category = Field(default_factory=lambda: _cat(3.0, 0.45, True))
-    renovation: Category = Field(default_factory=lambda: _cat(2.0, 0.4))
-    encroachment: Category = Field(default_factory=lambda: _cat(2.0, 0.55))
+    noise: Category = param(default_factory=lambda: _cat(6.0, 0.35), description="Noise.")
+    parking: Category = param(
+        default_factory=lambda: _cat(4.0, 0.4, True), description="Parking (property case)."
+    )
+    pets: Category = param(default_factory=lambda: _cat(3.0, 0.3), description="Pets.")
+    hygiene: Category = param(
+        default_factory=lambda: _cat(3.0, 0.25, True), description="Hygiene (property case)."
+    )
+    water_leak: Category = param(
+        default_factory=lambda: _cat(3.0, 0.45, True), description="Water leak (property case)."
+    )
+    renovation: Category = param(
+        default_factory=lambda: _cat(2.0, 0.4), description="Renovation nuisance."
+    )
+    encroachment: Category = param(
+        default_factory=lambda: _cat(2.0, 0.55), description="Common-area encroachment."
+    )
 
 
 class Disputes(Spec):
     """Neighbour disputes and the mediation ladder."""
 
-    categories: Categories = Field(default_factory=Categories)
-    difficulty_sd: float = Field(0.15, ge=0, le=1, description="Spread of case difficulty.")
-    self_settle: float = Field(
-        0.03, ge=0, le=1, description="Daily chance neighbours settle a case themselves (L0)."
+    categories: Categories = param(default_factory=Categories, description="Dispute categories.")
+    difficulty_sd: float = param(
+        0.15, ge=0, le=1, unit="0-1", description="Spread of case difficulty around its category."
     )
-    self_settle_days: float = Field(
-        30.0, gt=0, description="Neighbours' chance fades as exp(-age / self_settle_days)."
+    intractable_share: float = param(
+        0.15,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Share of cases from the intractable tail of the difficulty mixture "
+        "(entrenched grudges, claims that need a court or a department).",
     )
-    report_rate: float = Field(
-        0.12, ge=0, le=1, description="Daily chance a party reports, times its trust."
+    intractable_difficulty: float = param(
+        0.85,
+        ge=0,
+        le=1,
+        unit="0-1",
+        description="Mean difficulty of an intractable case (spread: difficulty_sd).",
     )
-    leader_discovery: float = Field(
-        0.05, ge=0, le=1, description="Daily chance a building leader notices a case."
+    max_difficulty: float = param(
+        0.98, ge=0, le=1, unit="0-1", description="Upper bound of a case's difficulty."
     )
-    building_success: float = Field(
-        0.06, ge=0, le=1, description="Daily L1 success scale of a building mediator."
+    self_settle: float = param(
+        0.03,
+        ge=0,
+        le=1,
+        unit="1 / day",
+        description="Daily chance neighbours settle a case themselves (L0).",
     )
-    council_success: float = Field(
-        0.6, ge=0, le=1, description="L2 success scale of a case on a council's agenda."
+    self_settle_days: float = param(
+        30.0,
+        gt=0,
+        unit="days",
+        description="Neighbours' chance fades as exp(-age / self_settle_days).",
     )
-    joint_success: float = Field(
-        0.7, ge=0, le=1, description="L3 success scale of a case at a joint/ad-hoc meeting."
+    report_rate: float = param(
+        0.12,
+        ge=0,
+        le=1,
+        unit="1 / day",
+        source="[Read-Michelson 2008]",
+        description="Daily chance a party reports, times its trust.",
     )
-    patience_building: int = Field(21, ge=1, description="Days at L1 before escalating.")
-    patience_council: int = Field(35, ge=1, description="Days at L2 before escalating.")
-    max_age: int = Field(
-        150, ge=1, description="Days after which an open case fails (petition or court)."
+    leader_discovery: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="1 / day",
+        description="Daily chance a building leader notices a case.",
     )
-    entrenchment_days: float = Field(
-        120.0, gt=0, description="Success falls as exp(-age / entrenchment_days)."
+    building_success: float = param(
+        0.06,
+        ge=0,
+        le=1,
+        unit="1 / day",
+        description="Daily L1 success scale of a building mediator.",
     )
-    renter_effect: float = Field(
-        1.0, ge=0, le=10, description="Extra noise/hygiene/renovation rate per renter share."
+    council_success: float = param(
+        0.8,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="calibrated",
+        description="L2 success scale of a case on a council's agenda.",
+    )
+    joint_success: float = param(
+        0.7,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="L3 success scale of a case at a joint/ad-hoc meeting.",
+    )
+    max_success: float = param(
+        0.98, ge=0, le=1, unit="share 0-1", description="Upper bound of one attempt's success."
+    )
+    trust_base: float = param(
+        0.5,
+        ge=0,
+        le=2,
+        unit="factor",
+        description="Success is x (trust_base + parties' mean trust).",
+    )
+    refer_building: float = param(
+        0.002,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="calibrated",
+        description="After a failed daily L1 attempt, chance x difficulty that the mediator ends "
+        "it and the parties are pointed to court, arbitration or administration (referred).",
+    )
+    refer_meeting: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="calibrated",
+        description="After a failed hearing at a council, joint or ad-hoc meeting, chance x "
+        "difficulty that the case is ended and referred outside.",
+    )
+    drop_rate: float = param(
+        0.001,
+        ge=0,
+        le=1,
+        unit="1 / day",
+        description="Daily chance the parties drop an open case (give up, move away).",
+    )
+    lower_levels_while_waiting: bool = param(
+        True,
+        description="A case escalated to a meeting can still be settled by the neighbours (L0) "
+        "and the building mediator (L1) while it waits; off: escalation ends those chances.",
+    )
+    patience_building: int = param(
+        21, ge=1, unit="days", description="Days at L1 before escalating."
+    )
+    patience_council: int = param(
+        35, ge=1, unit="days", description="Days at L2 before escalating."
+    )
+    max_age: int = param(
+        150,
+        ge=1,
+        unit="days",
+        description="Days after which an open case expires (petition or court) [facts §6].",
+    )
+    entrenchment_days: float = param(
+        120.0,
+        gt=0,
+        unit="days",
+        description="Success falls as exp(-age / entrenchment_days).",
+    )
+    renter_effect: float = param(
+        1.0,
+        ge=0,
+        le=10,
+        unit="factor",
+        description="Extra noise/hygiene/renovation rate per renter share.",
     )
 
 

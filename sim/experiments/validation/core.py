@@ -77,10 +77,13 @@ def _summary(key: str) -> Callable[[dict], float]:
     return lambda run: float(run["summary"].get(key) or np.nan)
 
 
-def _fmt(arms: dict[str, tuple], *names: str, digits: int = 2) -> str:
+def _fmt(arms: dict[str, tuple], *names: str, digits: int = 2, bounds: tuple | None = None) -> str:
+    """Means with 95% CIs; ``bounds`` clips the CI to the statistic's possible range."""
     parts = []
     for n in names:
         mean, _, lo, hi, _ = arms[n]
+        if bounds is not None:
+            lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
         ci = f" [{lo:.{digits}f}, {hi:.{digits}f}]" if np.isfinite(lo) else ""
         parts.append(f"{n}: {mean:.{digits}f}{ci}")
     return "; ".join(parts)

@@ -33,6 +33,22 @@ class PropertyFirm(mesa.Agent):
         """Whether there is a firm at all."""
         return self.kind != "none"
 
-    def daily_capacity(self, n_compounds: int):
+    def daily_capacity(self, n_compounds: int, rng):
         """Draw how many property cases the firm can take up today in each compound."""
-        return self.model.rng.poisson(self.repair_capacity / 7.0, n_compounds)
+        return rng.poisson(self.repair_capacity / 7.0, n_compounds)
+
+    def schedule_repairs(self, book, cases, n_compounds: int, rng):
+        """Choose today's repairs: the oldest property cases, up to the day's capacity a compound.
+
+        Args:
+            book: the dispute book.
+            cases: open property cases the firm could take up.
+            n_compounds: compounds the firm serves.
+            rng: the day's generator (keyed by seed and day: common random numbers).
+
+        Returns:
+            Indices of the cases repaired (attempted) today.
+        """
+        from sim.model.disputes.outcomes import agenda
+
+        return agenda(book, cases, self.daily_capacity(n_compounds, rng))

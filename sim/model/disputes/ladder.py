@@ -1,240 +1,386 @@
-"""Neighbour disputes: arrival, reporting and discovery, the mediation ladder, escalation.
+"""The mediation ladder: it owns the case book and runs one day of every level.
 
-All cases live in one growable column store (:class:`DisputeBook`); each day's work is a few
-numpy operations over the open cases. Levels: 0 neighbours settle themselves, 1 building
-(building leader / party group, or the property firm for property cases), 2 compound council,
-3 community joint or ad-hoc meeting ("disputes do not leave the building, do not leave the
-community" [Kening], [Fugu]). Cases that age out fail (petition or court, facts.md section 6).
+Levels: 0 neighbours settle themselves, 1 building (building leader / party group, or the
+property firm for property cases), 2 compound council, 3 community joint or ad-hoc meeting
+("disputes do not leave the building, do not leave the community" [Kening], [Fugu]). Cases that
+age out fail (petition or court, [facts §6]). ``NeighbourhoodModel.step`` calls
+:meth:`Ladder.step` once a day.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from sim.model.world import World
-from sim.scenario import Scenario
+from sim.model.calendar import ADHOC, COUNCIL, JOINT, draw_attendance
+from sim.model.disputes.arrival import arrive, category_table, daily_rates
+from sim.model.disputes.book import (
+    DROPPED,
+    EXPIRED,
+    OPEN,
+    OUTCOMES,
+    REFERRED,
+    RESOLVED,
+    DisputeBook,
+)
+from sim.model.disputes.outcomes import agenda, success_chance, update_trust
+from sim.model.streams import keyed_generator, keyed_uniform, stream_key
+from sim.model.world import ROLE_BIG_V
 
-OPEN, RESOLVED, FAILED = 0, 1, 2
-LEVELS = ("L0", "L1", "L2", "L3")
-RENTER_CATEGORIES = ("noise", "hygiene", "renovation")
+# Named draws of a case (each case's own stream; see ``Ladder.draws``).
+KIND_CODE = {COUNCIL: 0, JOINT: 1, ADHOC: 2}
+STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE, STREAM_DROP = range(4)
+# Who mediates (each its own mediation and referral draws, as two may try a case the same day).
+BY_LEADER, BY_FIRM = 1, 2
+BY_MEETING = {COUNCIL: 3, JOINT: 4, ADHOC: 5}
 
 
-class DisputeBook:
-    """Column store of every dispute; arrays grow by doubling."""
+class Ladder:
+    """Neighbour disputes of one model: the book of cases and the daily steps of each level.
 
-    _fields = {
-        "category": np.int8,
-        "building": np.int32,
-        "compound": np.int32,
-        "hh_a": np.int32,
-        "hh_b": np.int32,
-        "difficulty": np.float64,
-        "opened": np.int32,
-        "level": np.int8,
-        "level_since": np.int32,
-        "reported_day": np.int32,
-        "status": np.int8,
-        "outcome_day": np.int32,
-        "max_level": np.int8,
-    }
+    Args:
+        model: the :class:`~sim.model.model.NeighbourhoodModel` (world, firm, calendar, grid
+            rounds, meeting log and the day's counters are read from it).
+    """
 
-    def __init__(self, capacity: int = 1024) -> None:
-        self.n = 0
-        for name, dtype in self._fields.items():
-            setattr(self, name, np.zeros(capacity, dtype=dtype))
+    def __init__(self, model) -> None:
+        self.model = model
+        s, w = model.scenario, model.world
+        names, _, self.cat_difficulty, self.cat_property = category_table(s)
+        self.category_names = names
+        self.rates = daily_rates(s, w)
+        self.book = DisputeBook()
+        # Common random numbers: each case's and each meeting's draws are keyed by their ids.
+        self.case_key = stream_key(model.run_seed, "cases")
+        self.meeting_key = stream_key(model.run_seed, "meetings")
+        self.firm_key = stream_key(model.run_seed, "firm")
+        self.last_adhoc = np.full(w.n_communities, -(10**6))
+        mt = s.meetings
+        comp_hh = np.bincount(w.hh_compound, minlength=w.n_compounds)
+        comm_hh = np.bincount(w.c_community, comp_hh, minlength=w.n_communities)
+        # Capacity belongs to the body that meets and scales with it (design §11).
+        self.council_capacity = np.round(mt.agenda_size + mt.agenda_per_1000 * comp_hh / 1000)
+        self.joint_capacity = np.round(
+            mt.joint_agenda_size + mt.joint_agenda_per_1000 * comm_hh / 1000
+        )
+        self.has_l2 = len(model.calendar.council) > 0
+        self.has_l3 = len(model.calendar.joint) > 0 or s.meetings.adhoc
 
-    def _grow(self, extra: int) -> None:
-        cap = len(self.status)
-        if self.n + extra <= cap:
-            return
-        new_cap = max(cap * 2, self.n + extra)
-        for name in self._fields:
-            old = getattr(self, name)
-            arr = np.zeros(new_cap, dtype=old.dtype)
-            arr[: self.n] = old[: self.n]
-            setattr(self, name, arr)
-
-    def add(self, day: int, **cols: np.ndarray) -> None:
-        """Open new cases; ``cols`` gives category, building, compound, hh_a, hh_b, difficulty."""
-        k = len(cols["category"])
-        if k == 0:
-            return
-        self._grow(k)
-        s = slice(self.n, self.n + k)
-        for name, values in cols.items():
-            getattr(self, name)[s] = values
-        self.opened[s] = day
-        self.level[s] = 0
-        self.level_since[s] = day
-        self.reported_day[s] = -1
-        self.status[s] = OPEN
-        self.outcome_day[s] = -1
-        self.max_level[s] = 0
-        self.n += k
-
-    def open_cases(self, level: int | None = None) -> np.ndarray:
-        """Indices of open cases, optionally at one level."""
-        mask = self.status[: self.n] == OPEN
-        if level is not None:
-            mask &= self.level[: self.n] == level
-        return np.flatnonzero(mask)
-
-    def move(self, idx: np.ndarray, level: np.ndarray | int, day: int) -> None:
-        """Move cases to a (higher) level."""
-        self.level[idx] = level
-        self.level_since[idx] = day
-        self.max_level[idx] = np.maximum(self.max_level[idx], self.level[idx])
-
-    def close(self, idx: np.ndarray, status: int, day: int) -> None:
-        """Resolve or fail cases at their current level."""
-        self.status[idx] = status
-        self.outcome_day[idx] = day
-
-    def frame(self, category_names: list[str]) -> pd.DataFrame:
-        """All cases as a DataFrame (one row a dispute)."""
-        n = self.n
-        status = np.array(["open", "resolved", "failed"])[self.status[:n]]
-        return pd.DataFrame(
-            {
-                "dispute": np.arange(n),
-                "category": pd.Categorical.from_codes(self.category[:n], category_names),
-                "building": self.building[:n],
-                "compound": self.compound[:n],
-                "household_a": self.hh_a[:n],
-                "household_b": self.hh_b[:n],
-                "difficulty": self.difficulty[:n],
-                "day_opened": self.opened[:n],
-                "day_reported": self.reported_day[:n],
-                "status": status,
-                "level": self.level[:n],
-                "highest_level": self.max_level[:n],
-                "day_outcome": self.outcome_day[:n],
-            }
+    # ------------------------------------------------------------------ day
+    def arrive(self, day: int) -> None:
+        """Today's new disputes (arrivals have their own stream: common random numbers)."""
+        m = self.model
+        m.today["new_disputes"] = arrive(
+            self.book,
+            self.rates,
+            m.world,
+            self.cat_difficulty,
+            m.scenario.disputes,
+            m.arrival_rng,
+            day,
         )
 
+    def step(self, day: int, visited: np.ndarray) -> None:
+        """One day of the ladder after arrivals and the grid workers' rounds."""
+        m = self.model
+        self.neighbours(day, visited)
+        self.building(day)
+        if m.calendar.is_council[day]:
+            self.council(day)
+        if m.calendar.is_joint[day]:
+            self.joint(day)
+        if m.scenario.meetings.adhoc:
+            self.adhoc(day)
+        self.escalate_and_expire(day)
 
-def category_table(scenario: Scenario) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Names, yearly rates per 100 households, difficulties and property flags of categories."""
-    cats = scenario.disputes.categories
-    names = list(type(cats).model_fields)
-    specs = [getattr(cats, n) for n in names]
-    rate = np.array([c.rate for c in specs])
-    diff = np.array([c.difficulty for c in specs])
-    prop = np.array([c.property_type for c in specs])
-    return names, rate, diff, prop
+    # --------------------------------------------------------------- helpers
+    def next_level(self, idx: np.ndarray, above: int) -> np.ndarray:
+        """The first level above ``above`` that exists for each case (or ``above`` if none)."""
+        b = self.book
+        target = np.full(len(idx), above, dtype=np.int8)
+        if above < 3:
+            target[:] = 3 if self.has_l3 else above
+        if above < 2 and self.has_l2:
+            target[:] = 2
+        if above < 1:
+            l1 = self.has_mediator(b.building[idx])
+            if self.model.firm.present:
+                l1 |= self.cat_property[b.category[idx]]
+            target[l1] = 1
+        return target
 
+    def has_mediator(self, building: np.ndarray) -> np.ndarray:
+        """Whether a building has an L1 mediator: its own, or its grid's party branch."""
+        w = self.model.world
+        own = w.b_mediator[building] > 0
+        if self.model.scenario.party.branch_strength > 0:
+            own |= w.g_branch[w.b_grid[building]]
+        return own
 
-def daily_rates(scenario: Scenario, world: World) -> np.ndarray:
-    """Expected new disputes per building and category per day.
+    def mediator_strength(self, idx: np.ndarray) -> np.ndarray:
+        """Influence of the building mediator of each case (0 where the building has none).
 
-    Renters raise noise, hygiene and renovation cases; a poor or absent property firm raises
-    property cases ("three-no" compounds [Xi'an]).
-    """
-    names, rate, _, prop = category_table(scenario)
-    nb = world.n_buildings
-    renters = np.bincount(world.hh_building, ~world.hh_owner, minlength=nb) / np.maximum(
-        world.b_size, 1
-    )
-    base = world.b_size[:, None] * rate[None, :] / 100.0 / 365.0
-    renter_cat = np.array([n in RENTER_CATEGORIES for n in names])
-    mult = np.ones((nb, len(names)))
-    mult[:, renter_cat] *= 1.0 + scenario.disputes.renter_effect * renters[:, None]
-    firm = scenario.property_firm
-    quality = 0.0 if firm.kind == "none" else firm.service_quality
-    mult[:, prop] *= 1.5 - quality
-    return base * mult
+        ``party.l1_mediator``: ``strongest`` in the building, ``nearest`` (the strongest in the
+        first party's own unit, else in the building) or ``pooled`` (their influence summed).
+        """
+        w, b, pt = self.model.world, self.book, self.model.scenario.party
+        building = b.building[idx]
+        pooled = pt.l1_mediator == "pooled"
+        out = (w.b_mediator_pool if pooled else w.b_mediator)[building]
+        if pt.l1_mediator == "nearest":
+            own = w.u_mediator[w.hh_unit[b.hh_a[idx]]]
+            out = np.where(own > 0, own, out)
+        # Buildings without their own mediator are served by their grid's party branch.
+        branch = w.g_branch[w.b_grid[building]] * pt.branch_strength * pt.influence
+        return np.where(out > 0, out, branch)
 
+    def chance(self, idx: np.ndarray, scale: float, strength, day: int, entrench=None):
+        """Success chance of one attempt on each case (see ``outcomes.success_chance``)."""
+        d = self.model.scenario.disputes
+        return success_chance(
+            self.book,
+            idx,
+            self.model.world.trust,
+            scale,
+            strength,
+            day,
+            d.entrenchment_days if entrench is None else entrench,
+            d.trust_base,
+            d.max_success,
+        )
 
-def arrive(
-    book: DisputeBook,
-    rates: np.ndarray,
-    world: World,
-    difficulty: np.ndarray,
-    difficulty_sd: float,
-    rng: np.random.Generator,
-    day: int,
-) -> int:
-    """Draw today's new disputes by building and category; returns how many opened."""
-    counts = rng.poisson(rates)
-    b, c = np.nonzero(counts)
-    if len(b) == 0:
-        return 0
-    reps = counts[b, c]
-    b = np.repeat(b, reps)
-    c = np.repeat(c, reps)
-    size = world.b_size[b]
-    local_a = (rng.random(len(b)) * size).astype(np.int64)
-    shift = 1 + (rng.random(len(b)) * np.maximum(size - 1, 1)).astype(np.int64)
-    hh_a = world.b_start[b] + local_a
-    hh_b = world.b_start[b] + (local_a + shift) % np.maximum(size, 1)
-    d = np.clip(difficulty[c] + rng.normal(0.0, difficulty_sd, len(b)), 0.0, 0.98)
-    book.add(
-        day,
-        category=c,
-        building=b,
-        compound=world.b_compound[b],
-        hh_a=hh_a,
-        hh_b=hh_b,
-        difficulty=d,
-    )
-    return len(b)
+    def draws(self, idx: np.ndarray, stream: int, day: int) -> np.ndarray:
+        """One uniform number per case for ``stream`` today, keyed by (seed, case, day, stream)."""
+        return keyed_uniform(self.case_key, idx, day, stream)
 
+    def waiting(self, level: int) -> np.ndarray:
+        """Open cases a level can still work on today.
 
-def success_chance(
-    book: DisputeBook,
-    idx: np.ndarray,
-    trust: np.ndarray,
-    scale: float,
-    strength: np.ndarray | float,
-    day: int,
-    entrenchment_days: float,
-) -> np.ndarray:
-    """Chance that one mediation attempt settles each case.
+        With ``disputes.lower_levels_while_waiting`` a case queued higher up keeps the chances of
+        the levels below (neighbours, building mediator) until it closes.
+        """
+        b = self.book
+        if not self.model.scenario.disputes.lower_levels_while_waiting:
+            return b.open_cases(level)
+        open_ = b.status[: b.n] == OPEN
+        return np.flatnonzero(open_ & (b.level[: b.n] >= level))
 
-    Rises with mediator strength and the parties' trust; falls with difficulty and with age
-    (entrenchment). ``scale x strength x (1 - difficulty) x exp(-age / T) x (0.5 + trust)``.
-    """
-    age = day - book.opened[idx]
-    parties_trust = 0.5 * (trust[book.hh_a[idx]] + trust[book.hh_b[idx]])
-    p = (
-        scale
-        * strength
-        * (1.0 - book.difficulty[idx])
-        * np.exp(-age / entrenchment_days)
-        * (0.5 + parties_trust)
-    )
-    return np.clip(p, 0.0, 0.98)
+    def attempt(self, idx, chance, level: int, day: int, by: int, refer: float = 0.0) -> np.ndarray:
+        """One mediation attempt on each case: settles, or may end it as a referral.
 
+        Returns:
+            The cases resolved.
+        """
+        b = self.book
+        b.attempts[idx] += 1
+        won_mask = self.draws(idx, 10 * by, day) < chance
+        won = idx[won_mask]
+        self._resolve(won, level, day)
+        if refer > 0:
+            lost = idx[~won_mask]
+            ended = self.draws(lost, 10 * by + 1, day) < refer * b.difficulty[lost]
+            self._end(lost[ended], REFERRED, day)
+        return won
 
-def agenda(book: DisputeBook, idx: np.ndarray, per_compound: np.ndarray | int) -> np.ndarray:
-    """The oldest cases of each compound, up to its agenda size (FIFO by day opened)."""
-    if len(idx) == 0:
-        return idx
-    order = np.lexsort((idx, book.opened[idx], book.compound[idx]))
-    s = idx[order]
-    comp = book.compound[s]
-    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
-    group_start = np.repeat(starts, np.diff(np.r_[starts, len(s)]))
-    rank = np.arange(len(s)) - group_start
-    limit = per_compound[comp] if isinstance(per_compound, np.ndarray) else per_compound
-    return s[rank < limit]
+    def _end(self, idx: np.ndarray, outcome: int, day: int) -> None:
+        """Close cases without a settlement; referral and expiry cost the parties' trust."""
+        m, b = self.model, self.book
+        b.close(idx, outcome, day)
+        key = OUTCOMES[outcome]
+        m.today[key] = m.today.get(key, 0) + len(idx)
+        if outcome != DROPPED:
+            parties = np.concatenate([b.hh_a[idx], b.hh_b[idx]])
+            update_trust(m.world.trust, parties, 0.0, m.scenario.trust.loss_failed)
 
+    def _resolve(self, won: np.ndarray, level: int, day: int) -> None:
+        m, b = self.model, self.book
+        b.close(won, RESOLVED, day, level)
+        m.today[f"resolved_L{level}"] = m.today.get(f"resolved_L{level}", 0) + len(won)
+        parties = np.concatenate([b.hh_a[won], b.hh_b[won]])
+        update_trust(m.world.trust, parties, 1.0, m.scenario.trust.gain_resolved)
+        m.rounds.revisit(m.world.hh_grid[b.hh_a[won[b.reported_day[won] >= 0]]])
 
-def mediate(
-    book: DisputeBook,
-    idx: np.ndarray,
-    chance: np.ndarray,
-    rng: np.random.Generator,
-    day: int,
-) -> np.ndarray:
-    """One mediation attempt on each case; closes the successes and returns them."""
-    won = idx[rng.random(len(idx)) < chance]
-    book.close(won, RESOLVED, day)
-    return won
+    # ---------------------------------------------------------------- levels
+    def neighbours(self, day: int, visited: np.ndarray) -> None:
+        """L0: neighbours settle some cases; the unknown rest are reported or discovered."""
+        m = self.model
+        b, d, w = self.book, m.scenario.disputes, m.world
+        idx = self.waiting(0)
+        if len(idx) == 0:
+            return
+        age = day - b.opened[idx]
+        p_settle = d.self_settle * (1.0 - b.difficulty[idx]) * np.exp(-age / d.self_settle_days)
+        settle = self.draws(idx, STREAM_SETTLE, day) < p_settle
+        self._resolve(idx[settle], 0, day)
+        idx = idx[~settle & (b.reported_day[idx] < 0)]
+        reported = self.draws(idx, STREAM_REPORT, day) < d.report_rate * w.trust[b.hh_a[idx]]
+        by_grid = visited[b.hh_a[idx]] | visited[b.hh_b[idx]]
+        by_leader = (w.b_mediator[b.building[idx]] > 0) & (
+            self.draws(idx, STREAM_NOTICE, day) < d.leader_discovery
+        )
+        found = by_grid & ~reported
+        m.rounds.found(w.hh_grid[b.hh_a[idx[found]]])
+        known = idx[reported | by_grid | by_leader]
+        b.reported_day[known] = day
+        target = self.next_level(known, 0)
+        up = target > 0
+        b.move(known[up], target[up], day)
 
+    def building(self, day: int) -> None:
+        """L1: building leaders mediate daily; the firm repairs the property cases it schedules."""
+        m = self.model
+        b, s, w = self.book, m.scenario, m.world
+        idx = self.waiting(1)
+        if len(idx) == 0:
+            return
+        strength = self.mediator_strength(idx) * s.party.mediation_skill
+        has = strength > 0
+        chance = self.chance(idx[has], s.disputes.building_success, strength[has], day)
+        self.attempt(idx[has], chance, 1, day, BY_LEADER, refer=s.disputes.refer_building)
+        prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
+        if m.firm.present and len(prop):
+            rng = keyed_generator(self.firm_key, day)
+            taken = m.firm.schedule_repairs(b, prop, w.n_compounds, rng)
+            scale = s.property_firm.repair_success
+            chance = self.chance(taken, scale, m.firm.service_quality, day, entrench=np.inf)
+            won = self.attempt(taken, chance, 1, day, BY_FIRM)
+            m.firm.repairs += len(won)
 
-def update_trust(trust: np.ndarray, households: np.ndarray, target: float, rate: float) -> None:
-    """Trust feedback: move the households' trust a share ``rate`` of the way to ``target``."""
-    if rate and len(households):
-        trust[households] += rate * (target - trust[households])
+    def _attend(
+        self, kind: str, day: int, scale: float, communities: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Draw attendance (of everyone, or of some communities); returns households.
+
+        Each household's draw is keyed by (seed, meeting kind, day, household).
+        """
+        w = self.model.world
+        members = (
+            np.arange(w.n_households)
+            if communities is None
+            else np.flatnonzero(np.isin(w.hh_community, communities))
+        )
+        p_scale = np.where(w.party[members], 1.0, scale)
+        base = self.model.scenario.meetings.attendance_trust_base
+        u = keyed_uniform(self.meeting_key, members, KIND_CODE[kind], day)
+        return draw_attendance(u, w.participation, w.trust, members, p_scale, base)
+
+    def _meeting(self, day: int, kind: str, level: int, idx: np.ndarray, strength, attend):
+        """Take up cases at a meeting, mediate, and log one row per compound that met."""
+        m = self.model
+        w, b, s = m.world, self.book, m.scenario
+        scale = s.disputes.council_success if level == 2 else s.disputes.joint_success
+        chance = self.chance(idx, scale, strength, day)
+        b.hearings[idx] += 1
+        refer = s.disputes.refer_meeting
+        won = self.attempt(idx, chance, level, day, BY_MEETING[kind], refer=refer)
+        # One log row per body that met: a compound's council, a community's joint meeting.
+        if kind == COUNCIL:
+            hh_body, case_body, n = w.hh_compound, b.compound, w.n_compounds
+        else:
+            hh_body, n = w.hh_community, w.n_communities
+            case_body = w.c_community[b.compound]
+        att = np.bincount(hh_body[attend], minlength=n)
+        party_att = np.bincount(hh_body[attend[w.party[attend]]], minlength=n)
+        items = np.bincount(case_body[idx], minlength=n)
+        resolved = np.bincount(case_body[won], minlength=n)
+        met = np.unique(case_body[idx]) if kind == ADHOC else np.arange(n)
+        for c in met:
+            m.meeting_log.record(
+                day,
+                kind,
+                int(c) if kind == COUNCIL else -1,
+                "compound" if kind == COUNCIL else "community",
+                community=int(w.c_community[c]) if kind == COUNCIL else int(c),
+                attendance=int(att[c]),
+                party_attendance=int(party_att[c]),
+                items=int(items[c]),
+                resolved=int(resolved[c]),
+            )
+        m.today["meetings"] = m.today.get("meetings", 0) + len(met)
+        m.today["attendance"] = m.today.get("attendance", 0) + int(att.sum())
+
+    def council(self, day: int) -> None:
+        """L2: each compound council hears cases up to its capacity, by the agenda rule.
+
+        Strength: 1 + party weight x party share of the attendees + big-V weight if one attends,
+        x (1 + firm weight x quality) on property cases when officials and the firm attend.
+        """
+        m = self.model
+        w, b, s = m.world, self.book, m.scenario
+        attend = self._attend(COUNCIL, day, s.meetings.council_attendance)
+        nc, pt = w.n_compounds, s.party
+        party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
+        big_v = np.bincount(w.hh_compound[attend[w.role[attend] == ROLE_BIG_V]], minlength=nc) > 0
+        att = np.bincount(w.hh_compound[attend], minlength=nc)
+        party_share = party_att / np.maximum(att, 1)
+        comp_strength = 1.0 + pt.council_weight * party_share + pt.big_v_council_weight * big_v
+        idx = self.agenda(COUNCIL, day, b.open_cases(2), self.council_capacity)
+        strength = comp_strength[b.compound[idx]]
+        if m.firm.present and s.meetings.officials_attend:
+            firm = 1.0 + s.property_firm.council_weight * m.firm.service_quality
+            strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
+        self._meeting(day, COUNCIL, 2, idx, strength, attend)
+
+    def agenda(
+        self, kind: str, day: int, idx: np.ndarray, capacity, by_community: bool = False
+    ) -> np.ndarray:
+        """The cases each body hears today by ``meetings.agenda_rule``."""
+        b, rule = self.book, self.model.scenario.meetings.agenda_rule
+        body = self.model.world.c_community[b.compound[idx]] if by_community else None
+        draws = None
+        if rule == "random":
+            draws = keyed_uniform(self.meeting_key, idx, KIND_CODE[kind] + len(KIND_CODE), day)
+        return agenda(b, idx, capacity, body, rule, draws)
+
+    def _community_strength(self, idx: np.ndarray) -> np.ndarray:
+        """Strength of a community-level meeting: owners' committee, firm, cross-appointment."""
+        m, b, s = self.model, self.book, self.model.scenario
+        legit = m.legitimacy[b.compound[idx]]
+        cross = s.property_firm.cross_appointment_weight * m.firm.cross_appointment
+        strength = 1.0 + s.owners_committee.meeting_weight * legit + cross
+        if m.firm.present:
+            firm = 1.0 + s.property_firm.joint_weight * m.firm.service_quality
+            strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
+        return strength
+
+    def joint(self, day: int) -> None:
+        """L3: the monthly joint meeting with the firm and owners' committees."""
+        m, b = self.model, self.book
+        w = m.world
+        idx = self.agenda(JOINT, day, b.open_cases(3), self.joint_capacity, by_community=True)
+        attend = self._attend(JOINT, day, m.scenario.meetings.joint_attendance)
+        self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
+        items = np.bincount(w.c_community[b.compound[idx]], minlength=w.n_communities)
+        room = np.maximum(self.joint_capacity - items, 0).astype(np.int64)
+        if room.any() and m.rounds.suggestions_waiting.any():
+            rng = keyed_generator(self.meeting_key, KIND_CODE[JOINT], day)
+            m.rounds.take_up_suggestions(room, m.firm.service_quality, rng)
+
+    def adhoc(self, day: int) -> None:
+        """L3: a community's one-issue meeting for cases that waited too long at its level."""
+        b, mt, w = self.book, self.model.scenario.meetings, self.model.world
+        idx = b.open_cases(3)
+        idx = idx[day - b.level_since[idx] >= mt.adhoc_after_days]
+        idx = idx[day - self.last_adhoc[w.c_community[b.compound[idx]]] >= mt.adhoc_after_days]
+        if len(idx) == 0:
+            return
+        idx = self.agenda(ADHOC, day, idx, mt.adhoc_cases, by_community=True)
+        comms = np.unique(w.c_community[b.compound[idx]])
+        self.last_adhoc[comms] = day
+        attend = self._attend(ADHOC, day, mt.adhoc_attendance, comms)
+        self._meeting(day, ADHOC, 3, idx, self._community_strength(idx), attend)
+
+    def escalate_and_expire(self, day: int) -> None:
+        """Escalate cases past their patience; parties drop some; old cases expire."""
+        m = self.model
+        b, d = self.book, m.scenario.disputes
+        for level, patience in ((1, d.patience_building), (2, d.patience_council)):
+            idx = b.open_cases(level)
+            idx = idx[day - b.level_since[idx] > patience]
+            target = self.next_level(idx, level)
+            up = target > level
+            b.move(idx[up], target[up], day)
+        idx = b.open_cases()
+        drop = self.draws(idx, STREAM_DROP, day) < d.drop_rate
+        self._end(idx[drop], DROPPED, day)
+        idx = idx[~drop]
+        self._end(idx[day - b.opened[idx] > d.max_age], EXPIRED, day)

@@ -1,0 +1,86 @@
+"""Dispute arrival: daily rates per building and category, and the day's new cases."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.disputes.book import DisputeBook
+from sim.model.world import World
+from sim.scenario import Scenario
+from sim.scenario.schema import Disputes
+
+RENTER_CATEGORIES = ("noise", "hygiene", "renovation")
+
+
+def category_table(scenario: Scenario) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Names, yearly rates per 100 households, difficulties and property flags of categories."""
+    cats = scenario.disputes.categories
+    names = list(type(cats).model_fields)
+    specs = [getattr(cats, n) for n in names]
+    rate = np.array([c.rate for c in specs])
+    diff = np.array([c.difficulty for c in specs])
+    prop = np.array([c.property_type for c in specs])
+    return names, rate, diff, prop
+
+
+def daily_rates(scenario: Scenario, world: World) -> np.ndarray:
+    """Expected new disputes per building and category per day.
+
+    Renters raise noise, hygiene and renovation cases; a poor or absent property firm raises
+    property cases ("three-no" compounds [Xi'an]).
+    """
+    names, rate, _, prop = category_table(scenario)
+    nb = world.n_buildings
+    renters = np.bincount(world.hh_building, ~world.hh_owner, minlength=nb) / np.maximum(
+        world.b_size, 1
+    )
+    base = world.b_size[:, None] * rate[None, :] / 100.0 / 365.0
+    renter_cat = np.array([n in RENTER_CATEGORIES for n in names])
+    mult = np.ones((nb, len(names)))
+    mult[:, renter_cat] *= 1.0 + scenario.disputes.renter_effect * renters[:, None]
+    firm = scenario.property_firm
+    quality = 0.0 if firm.kind == "none" else firm.service_quality
+    mult[:, prop] *= firm.no_service_rate_factor - quality
+    return base * mult
+
+
+def arrive(
+    book: DisputeBook,
+    rates: np.ndarray,
+    world: World,
+    difficulty: np.ndarray,
+    spec: Disputes,
+    rng: np.random.Generator,
+    day: int,
+) -> int:
+    """Draw today's new disputes by building and category; returns how many opened.
+
+    Difficulty is a mixture: a tractable majority around its category's mean, and an
+    intractable tail (share ``spec.intractable_share``) around ``spec.intractable_difficulty``.
+    """
+    counts = rng.poisson(rates)
+    b, c = np.nonzero(counts)
+    if len(b) == 0:
+        return 0
+    reps = counts[b, c]
+    b = np.repeat(b, reps)
+    c = np.repeat(c, reps)
+    size = world.b_size[b]
+    local_a = (rng.random(len(b)) * size).astype(np.int64)
+    shift = 1 + (rng.random(len(b)) * np.maximum(size - 1, 1)).astype(np.int64)
+    hh_a = world.b_start[b] + local_a
+    hh_b = world.b_start[b] + (local_a + shift) % np.maximum(size, 1)
+    intractable = rng.random(len(b)) < spec.intractable_share
+    mean = np.where(intractable, spec.intractable_difficulty, difficulty[c])
+    d = np.clip(mean + rng.normal(0.0, spec.difficulty_sd, len(b)), 0.0, spec.max_difficulty)
+    book.add(
+        day,
+        category=c,
+        building=b,
+        compound=world.b_compound[b],
+        hh_a=hh_a,
+        hh_b=hh_b,
+        difficulty=d,
+        intractable=intractable,
+    )
+    return len(b)

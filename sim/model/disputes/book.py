@@ -1,0 +1,116 @@
+"""The case book: one growable column store of every dispute (one row a case)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+OPEN, RESOLVED, REFERRED, DROPPED, EXPIRED = range(5)
+OUTCOMES = ("open", "resolved", "referred", "dropped", "expired")
+LEVELS = ("L0", "L1", "L2", "L3")
+
+
+class DisputeBook:
+    """Column store of every dispute; arrays grow by doubling."""
+
+    _fields = {
+        "category": np.int8,
+        "building": np.int32,
+        "compound": np.int32,
+        "hh_a": np.int32,
+        "hh_b": np.int32,
+        "difficulty": np.float64,
+        "opened": np.int32,
+        "level": np.int8,
+        "level_since": np.int32,
+        "reported_day": np.int32,
+        "status": np.int8,
+        "outcome_day": np.int32,
+        "max_level": np.int8,
+        "outcome_level": np.int8,
+        "intractable": np.bool_,
+        "attempts": np.int16,
+        "hearings": np.int16,
+    }
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        for name, dtype in self._fields.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+
+    def _grow(self, extra: int) -> None:
+        cap = len(self.status)
+        if self.n + extra <= cap:
+            return
+        new_cap = max(cap * 2, self.n + extra)
+        for name in self._fields:
+            old = getattr(self, name)
+            arr = np.zeros(new_cap, dtype=old.dtype)
+            arr[: self.n] = old[: self.n]
+            setattr(self, name, arr)
+
+    def add(self, day: int, **cols: np.ndarray) -> None:
+        """Open new cases (``cols``: category, building, compound, hh_a, hh_b, difficulty...)."""
+        k = len(cols["category"])
+        if k == 0:
+            return
+        self._grow(k)
+        s = slice(self.n, self.n + k)
+        for name, values in cols.items():
+            getattr(self, name)[s] = values
+        self.opened[s] = day
+        self.level[s] = 0
+        self.level_since[s] = day
+        self.reported_day[s] = -1
+        self.status[s] = OPEN
+        self.outcome_day[s] = -1
+        self.max_level[s] = 0
+        self.outcome_level[s] = -1
+        self.attempts[s] = 0
+        self.hearings[s] = 0
+        self.n += k
+
+    def open_cases(self, level: int | None = None) -> np.ndarray:
+        """Indices of open cases, optionally at one level."""
+        mask = self.status[: self.n] == OPEN
+        if level is not None:
+            mask &= self.level[: self.n] == level
+        return np.flatnonzero(mask)
+
+    def move(self, idx: np.ndarray, level: np.ndarray | int, day: int) -> None:
+        """Move cases to a (higher) level."""
+        self.level[idx] = level
+        self.level_since[idx] = day
+        self.max_level[idx] = np.maximum(self.max_level[idx], self.level[idx])
+
+    def close(self, idx: np.ndarray, status: int, day: int, level: int = -1) -> None:
+        """Close cases with an outcome (``level``: the level that resolved them)."""
+        self.status[idx] = status
+        self.outcome_day[idx] = day
+        self.outcome_level[idx] = level
+
+    def frame(self, category_names: list[str]) -> pd.DataFrame:
+        """All cases as a DataFrame (one row a dispute)."""
+        n = self.n
+        status = np.array(OUTCOMES)[self.status[:n]]
+        return pd.DataFrame(
+            {
+                "dispute": np.arange(n),
+                "category": pd.Categorical.from_codes(self.category[:n], category_names),
+                "building": self.building[:n],
+                "compound": self.compound[:n],
+                "household_a": self.hh_a[:n],
+                "household_b": self.hh_b[:n],
+                "difficulty": self.difficulty[:n],
+                "day_opened": self.opened[:n],
+                "day_reported": self.reported_day[:n],
+                "status": status,
+                "level": self.level[:n],
+                "highest_level": self.max_level[:n],
+                "day_outcome": self.outcome_day[:n],
+                "resolved_level": self.outcome_level[:n],
+                "intractable": self.intractable[:n],
+                "mediation_attempts": self.attempts[:n],
+                "meeting_hearings": self.hearings[:n],
+            }
+        )
