@@ -1,0 +1,97 @@
+"""The explicit state of one scenario project: member households and instances, as arrays.
+
+A scenario project expands into instances, one per unit, building or compound of its scope.
+Per-member arrays (opinion ``x``, own interest, concern ``c``, net utility) are indexed by the
+member's position in ``members``; per-instance arrays (status, days, counts) by instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.scenario.projects import Project
+
+WAITING, DELIBERATING, PASSED, FAILED = 0, 1, 2, 3
+STATUS_NAMES = np.array(["waiting", "open", "passed", "failed"])
+
+
+@dataclass
+class ProjectState:
+    """Arrays of one scenario project: members (households) and instances."""
+
+    spec: Project
+    members: np.ndarray
+    inst: np.ndarray
+    scope_ids: np.ndarray
+    inst_compound: np.ndarray
+    ties: object
+    x: np.ndarray = field(init=False)
+    c: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        k = len(self.scope_ids)
+        m = len(self.members)
+        self.x = np.full(m, np.nan)
+        self.interest = np.full(m, np.nan)
+        self.c = np.zeros(m)
+        self.status = np.zeros(k, dtype=np.int8)
+        self.proposed = np.full(k, -1)
+        self.meetings = np.zeros(k, dtype=np.int64)
+        self.last_meeting = np.full(k, -(10**6))
+        self.votes = np.zeros(k, dtype=np.int64)
+        self.passed_day = np.full(k, -1)
+        self.delivery_due = np.full(k, np.iinfo(np.int64).max)
+        self.delivered_day = np.full(k, -1)
+        self.meetings_at_pass = np.full(k, -1)
+        self.next_vote = np.zeros(k, dtype=np.int64)
+        self.deadline = np.zeros(k, dtype=np.int64)
+        self.compensation = np.full(k, self.spec.ground_compensation)
+        self.turnout = np.full(k, np.nan)
+        self.support_at_vote = np.full(k, np.nan)
+        self.net = np.zeros(m)
+        # Member positions of each instance (ascending), for per-instance work without scans.
+        order = np.argsort(self.inst, kind="stable")
+        counts = np.bincount(self.inst, minlength=k)
+        self.by_inst = np.split(order, np.cumsum(counts)[:-1])
+        self.tie_rows = np.repeat(np.arange(m), np.diff(self.ties.indptr))
+
+    def effective(self) -> np.ndarray:
+        """Effective support x (1 - concern) of each member."""
+        return self.x * (1.0 - self.c)
+
+
+def expand(world, spec: Project) -> ProjectState:
+    """Expand a scenario project into its instances over the world's households."""
+    in_scope = np.ones(world.n_households, dtype=bool)
+    if spec.compounds is not None:
+        in_scope = np.isin(world.hh_compound, spec.compounds)
+    members = np.flatnonzero(in_scope)
+    key = {"unit": world.hh_unit, "building": world.hh_building, "compound": world.hh_compound}
+    scope_ids, inst = np.unique(key[spec.scope][members], return_inverse=True)
+    inst_compound = np.zeros(len(scope_ids), dtype=np.int64)
+    inst_compound[inst] = world.hh_compound[members]
+    ties = world.ties[members][:, members].tocsr()
+    return ProjectState(spec, members, inst, scope_ids, inst_compound, ties)
+
+
+def member_utility(world, st: ProjectState, instance: int | None = None) -> np.ndarray:
+    """Net utility of all members, or of one instance's members only."""
+    from sim.model.projects.utility import net_utility
+
+    if instance is None:
+        h, inst, comp = st.members, st.inst, st.compensation
+    else:
+        h = st.members[st.by_inst[instance]]
+        inst = np.zeros(len(h), dtype=np.int64)
+        comp = st.compensation[instance : instance + 1]
+    return net_utility(
+        st.spec,
+        world.hh_floor[h],
+        world.hh_area[h],
+        world.hh_elderly[h],
+        world.hh_owner[h],
+        inst,
+        comp,
+    )
