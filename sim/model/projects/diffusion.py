@@ -1,7 +1,9 @@
 """Stage 4, diffusion: support and concerns spread weekly over social ties.
 
-Party members who signed first keep their support (stubborn); everyone else moves towards tie
+Households who signed keep their support (stubborn); everyone else moves towards tie
 neighbours within their bound, then back towards their own interest (Friedkin-Johnsen).
+Concerns average over ties without bound (rumours), and a share ``concern_relapse`` of the
+answered part of each concern returns every week.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from sim.model.projects.state import ProjectState
 
 def diffuse_week(model, st: ProjectState) -> None:
     """One weekly round of diffusion of support and concerns over the members' ties."""
-    s, w = model.scenario, model.world
-    d = s.deliberation
+    w, d = model.world, model.scenario.deliberation
     known = ~np.isnan(st.x)
     if not known.any():
         return
@@ -26,13 +27,15 @@ def diffuse_week(model, st: ProjectState) -> None:
         np.where(known, st.interest, 0.0),
         d.interest_anchor,
     )
-    if s.party.sign_first:
-        party = w.party[st.members]
-        new_x[party] = x[party]
-    if known.all():
-        new_c = dl.diffuse(st.c, st.ties, np.full(len(st.c), np.inf), d.diffusion_rate)
-    else:
-        bound = np.where(known, np.inf, -1.0)
-        new_c = dl.diffuse(st.c, st.ties, bound, d.diffusion_rate, st.tie_rows)
+    new_x[st.signed] = x[st.signed]
     st.x = np.where(known, new_x, np.nan)
-    st.c = np.where(known, new_c, st.c)
+    # Concerns: tie-weighted mean over neighbours with an opinion, one sparse product.
+    c = st.c
+    wk = st.ties @ known.astype(float)
+    target = np.divide(
+        st.ties @ (c * known[:, None]), wk[:, None], out=c.copy(), where=wk[:, None] > 0
+    )
+    new_c = c + d.diffusion_rate * (target - c)
+    new_c += d.concern_relapse * np.maximum(st.c0 - new_c, 0.0)
+    new_c[st.signed] = 0.0
+    st.c = np.where(known[:, None], new_c, c)

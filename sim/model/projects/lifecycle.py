@@ -5,7 +5,8 @@ scope; :mod:`state`). Every day, for every project:
 
 1. **proposal** - instances open on their start day (or once wishes are collected) and their
    households form opinions and concerns (:mod:`proposal`);
-2. **delivery** - works of passed instances finish; those households trust more (:mod:`votes`);
+2. **works** - the subsidy window may close; passed instances face withdrawals and lawsuits,
+   then the works finish and those households trust more (:mod:`works`);
 3. **meetings** - councils, joint and ad-hoc meetings discuss the open instances
    (:mod:`meetings`);
 4. **canvassing** and **diffusion** - weekly: party members go door to door after meetings
@@ -23,10 +24,11 @@ import pandas as pd
 from sim.model.projects import outputs
 from sim.model.projects.canvass import canvass
 from sim.model.projects.diffusion import diffuse_week
-from sim.model.projects.meetings import JOINT_PROJECT_SCALE, council_answer, discuss, joint_answer
+from sim.model.projects.meetings import JOINT_PROJECT_SCALE, discuss
 from sim.model.projects.proposal import due_proposals, open_instances
 from sim.model.projects.state import DELIBERATING, PASSED, ProjectState, expand
-from sim.model.projects.votes import call_votes, deliver
+from sim.model.projects.votes import call_votes
+from sim.model.projects.works import deliver, lapse_subsidy, start_works
 
 WEEK_END = 6  # weekly stages run on day % 7 == 6
 
@@ -48,30 +50,32 @@ class ProjectPortfolio:
         for st in self.states:
             new = due_proposals(st, day, m.compound_wishes)
             if len(new):
-                open_instances(m, st, new, day, rng)
-                if sc.meetings.adhoc:  # a one-issue kick-off meeting (一事一议) [Xuanwu]
+                opened = open_instances(m, st, new, day, rng)
+                if sc.meetings.adhoc and len(opened):  # one-issue kick-off (一事一议) [Xuanwu]
                     kickoff = np.zeros(len(st.status), dtype=bool)
-                    kickoff[new] = True
-                    discuss(m, st, day, "adhoc", kickoff, joint_answer(sc), rng)
+                    kickoff[opened] = True
+                    discuss(m, st, day, "adhoc", kickoff, rng)
+            lapse_subsidy(m, st, day)
+            start_works(m, st, day, rng)
             deliver(m, st, day)
             active = st.status == DELIBERATING
             if not active.any():
                 continue
             if council:
-                discuss(m, st, day, "council", active, council_answer(sc), rng)
+                discuss(m, st, day, "council", active, rng)
             if joint:
-                discuss(m, st, day, "joint", active, joint_answer(sc), rng, JOINT_PROJECT_SCALE)
+                discuss(m, st, day, "joint", active, rng, JOINT_PROJECT_SCALE)
             if week_end:
                 canvass(m, st, day, rng)
                 diffuse_week(m, st)
             call_votes(m, st, day, rng, self.vote_rows)
         if week_end or day == sc.days - 1:
-            outputs.snapshot(m.world, self.states, day, self.snapshots)
+            outputs.snapshot(m, self.states, day, self.snapshots)
 
     # ------------------------------------------------------------- read-outs
     def mean_support(self, k: int) -> float:
-        """Mean effective support among members of started instances of project ``k``."""
-        return outputs.mean_support(self.states[k])
+        """Mean approval chance among members of started instances of project ``k``."""
+        return outputs.mean_support(self.model, self.states[k])
 
     def passed_count(self, k: int) -> int:
         """Instances of project ``k`` passed so far."""
@@ -79,7 +83,7 @@ class ProjectPortfolio:
 
     def projects_frame(self) -> pd.DataFrame:
         """One row per project instance."""
-        return outputs.projects_frame(self.model.world, self.states)
+        return outputs.projects_frame(self.model, self.states)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``projects`` (one row per instance), ``votes`` and weekly ``building_support``."""

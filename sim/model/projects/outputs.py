@@ -1,18 +1,32 @@
-"""Stage 6, outputs: weekly support snapshots, the ``projects`` table and headline metrics."""
+"""Outputs: weekly support snapshots, the ``projects`` table and headline metrics.
+
+"Support" in outputs is a household's approval chance (:meth:`ProjectState.approval`). Each
+instance row says what became of it (``outcome``): built, works under way or stalled by a
+lawsuit, or the reason it did not get built - technically infeasible, a failed vote (no quorum,
+objection, approval short), withdrawal after signing, lawsuit, or "no vote before the end".
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from sim.model.projects.state import PASSED, STATUS_NAMES, WAITING, ProjectState
+from sim.model.projects.state import (
+    DELIBERATING,
+    FAILED,
+    PASSED,
+    STATUS_NAMES,
+    WAITING,
+    ProjectState,
+)
 
 
-def snapshot(world, states: list[ProjectState], day: int, snapshots: list) -> None:
-    """Record mean effective support per building (weekly, for maps)."""
+def snapshot(model, states: list[ProjectState], day: int, snapshots: list) -> None:
+    """Record mean approval chance per building (weekly, for maps)."""
+    world, d = model.world, model.scenario.deliberation
     nb = world.n_buildings
     for k, st in enumerate(states):
-        e = st.effective()
+        e = st.approval(d.vote_slope, d.concern_weight)
         ok = ~np.isnan(e)
         if not ok.any():
             continue
@@ -35,17 +49,38 @@ def building_support(world, states: list[ProjectState], snapshots: list) -> pd.D
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 
-def mean_support(st: ProjectState) -> float:
-    """Mean effective support among members of started instances."""
+def mean_support(model, st: ProjectState) -> float:
+    """Mean approval chance among members of started instances."""
+    d = model.scenario.deliberation
     started = st.status[st.inst] != WAITING
-    return float(np.nanmean(st.effective()[started])) if started.any() else float("nan")
+    e = st.approval(d.vote_slope, d.concern_weight)
+    return float(np.nanmean(e[started])) if started.any() else float("nan")
 
 
-def projects_frame(world, states: list[ProjectState]) -> pd.DataFrame:
+def outcomes(st: ProjectState, last_day: int) -> np.ndarray:
+    """What became of each instance by the end of the run (see the module docstring)."""
+    out = np.full(len(st.status), "not proposed", dtype=object)
+    built = st.delivered_day >= 0
+    passed = st.status == PASSED
+    out[passed] = "works under way"
+    out[passed & (st.works_check > last_day)] = "passed, withdrawal window open"
+    out[passed & st.sued & ~built] = "works stalled by lawsuit"
+    out[passed & built] = "built"
+    failed = st.status == FAILED
+    out[failed] = st.reason[failed]
+    open_ = st.status == DELIBERATING
+    out[open_ & (st.votes == 0)] = "no vote before the end"
+    again = open_ & (st.votes > 0)
+    out[again] = ["open after " + r for r in st.reason[again]]
+    return out
+
+
+def projects_frame(model, states: list[ProjectState]) -> pd.DataFrame:
     """One row per project instance."""
+    world, d = model.world, model.scenario.deliberation
     rows = []
     for st in states:
-        e = st.effective()
+        e = st.approval(d.vote_slope, d.concern_weight)
         owners = world.hh_owner[st.members]
         n = np.bincount(st.inst, minlength=len(st.scope_ids))
         n_own = np.bincount(st.inst, owners, minlength=len(st.scope_ids))
@@ -67,13 +102,19 @@ def projects_frame(world, states: list[ProjectState]) -> pd.DataFrame:
                     "owners": n_own.astype(int),
                     "status": STATUS_NAMES[st.status],
                     "day_proposed": st.proposed,
-                    "meetings": st.meetings,
+                    "meetings_held": st.meetings,
+                    "meetings_attended": st.attended,
                     "votes": st.votes,
                     "passed": st.status == PASSED,
                     "day_passed": st.passed_day,
                     "day_delivered": st.delivered_day,
                     "days_to_pass": days,
-                    "meetings_to_pass": st.meetings_at_pass,
+                    "meetings_held_to_pass": st.meetings_at_pass,
+                    "meetings_attended_to_pass": st.attended_at_pass,
+                    "outcome": outcomes(st, model.scenario.days - 1),
+                    "withdrawals": st.withdrawals,
+                    "sued": st.sued,
+                    "subsidy_lapsed": st.subsidy_lapsed,
                     "final_support": np.where(st.status == WAITING, np.nan, sup),
                     "turnout": st.turnout,
                     "compensation": st.compensation,
@@ -94,9 +135,10 @@ def summary(df: pd.DataFrame) -> dict:
         "projects.proposed": len(started),
         "projects.passed": len(passed),
         "projects.delivered": int((df.day_delivered >= 0).sum()),
+        "projects.no_vote_before_end": int((df.outcome == "no vote before the end").sum()),
         "projects.pass_rate": float(df.passed.mean()),
         "projects.median_days_to_pass": _median(passed.days_to_pass),
-        "projects.median_meetings_to_pass": _median(passed.meetings_to_pass),
+        "projects.median_meetings_attended_to_pass": _median(passed.meetings_attended_to_pass),
         "projects.mean_final_support": _mean(started.final_support),
         "projects.votes": int(df.votes.sum()),
         "projects.mean_turnout": _mean(df.turnout),

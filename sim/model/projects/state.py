@@ -1,8 +1,9 @@
 """The explicit state of one scenario project: member households and instances, as arrays.
 
 A scenario project expands into instances, one per unit, building or compound of its scope.
-Per-member arrays (opinion ``x``, own interest, concern ``c``, net utility) are indexed by the
-member's position in ``members``; per-instance arrays (status, days, counts) by instance.
+Per-member arrays (support ``x``, own interest, concerns ``c``, net utility, signed) are
+indexed by the member's position in ``members``; per-instance arrays (status, days, counts,
+the reason it did not get built) by instance.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from sim.scenario.projects import Project
 
 WAITING, DELIBERATING, PASSED, FAILED = 0, 1, 2, 3
 STATUS_NAMES = np.array(["waiting", "open", "passed", "failed"])
+# The sourced concerns of a household, columns of ``ProjectState.c``.
+CONCERNS = ("cost", "light", "noise", "disruption", "distrust")
+COST, LIGHT, NOISE, DISRUPTION, DISTRUST = range(len(CONCERNS))
 
 
 @dataclass
@@ -35,31 +39,48 @@ class ProjectState:
         m = len(self.members)
         self.x = np.full(m, np.nan)
         self.interest = np.full(m, np.nan)
-        self.c = np.zeros(m)
+        self.c = np.zeros((m, len(CONCERNS)))
+        self.c0 = np.zeros((m, len(CONCERNS)))  # initial concerns: relapse returns towards them
+        self.signed = np.zeros(m, dtype=bool)
+        self.net = np.zeros(m)
         self.status = np.zeros(k, dtype=np.int8)
+        self.reason = np.full(k, "", dtype=object)  # why it failed (last failure while open)
         self.proposed = np.full(k, -1)
-        self.meetings = np.zeros(k, dtype=np.int64)
+        self.meetings = np.zeros(k, dtype=np.int64)  # meetings of its body that discussed it
+        self.attended = np.zeros(k, dtype=np.int64)  # ... at which its households were present
         self.last_meeting = np.full(k, -(10**6))
         self.votes = np.zeros(k, dtype=np.int64)
         self.passed_day = np.full(k, -1)
+        self.works_check = np.full(k, np.iinfo(np.int64).max)
         self.delivery_due = np.full(k, np.iinfo(np.int64).max)
         self.delivered_day = np.full(k, -1)
         self.meetings_at_pass = np.full(k, -1)
+        self.attended_at_pass = np.full(k, -1)
         self.next_vote = np.zeros(k, dtype=np.int64)
         self.deadline = np.zeros(k, dtype=np.int64)
         self.compensation = np.full(k, self.spec.ground_compensation)
+        self.subsidy = np.full(k, self.spec.subsidy)
+        self.subsidy_lapsed = np.zeros(k, dtype=bool)
+        self.withdrawals = np.zeros(k, dtype=np.int64)
+        self.sued = np.zeros(k, dtype=bool)
         self.turnout = np.full(k, np.nan)
         self.support_at_vote = np.full(k, np.nan)
-        self.net = np.zeros(m)
+        self.ballots: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # Member positions of each instance (ascending), for per-instance work without scans.
         order = np.argsort(self.inst, kind="stable")
         counts = np.bincount(self.inst, minlength=k)
         self.by_inst = np.split(order, np.cumsum(counts)[:-1])
         self.tie_rows = np.repeat(np.arange(m), np.diff(self.ties.indptr))
 
-    def effective(self) -> np.ndarray:
-        """Effective support x (1 - concern) of each member."""
-        return self.x * (1.0 - self.c)
+    def approval(self, slope: float, weight: float) -> np.ndarray:
+        """Each member's chance to approve: logistic in support less weighted mean concern.
+
+        ``p = 1 / (1 + exp(-slope (x - weight * mean(c) - 1/2)))``; members who signed
+        approve for sure; NaN where no opinion has formed yet.
+        """
+        z = slope * (self.x - weight * self.c.mean(axis=1) - 0.5)
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        return np.where(self.signed, 1.0, p)
 
 
 def expand(world, spec: Project) -> ProjectState:
@@ -81,11 +102,12 @@ def member_utility(world, st: ProjectState, instance: int | None = None) -> np.n
     from sim.model.projects.utility import net_utility
 
     if instance is None:
-        h, inst, comp = st.members, st.inst, st.compensation
+        h, inst, comp, sub = st.members, st.inst, st.compensation, st.subsidy
     else:
         h = st.members[st.by_inst[instance]]
         inst = np.zeros(len(h), dtype=np.int64)
         comp = st.compensation[instance : instance + 1]
+        sub = st.subsidy[instance : instance + 1]
     return net_utility(
         st.spec,
         world.hh_floor[h],
@@ -94,4 +116,22 @@ def member_utility(world, st: ProjectState, instance: int | None = None) -> np.n
         world.hh_owner[h],
         inst,
         comp,
+        sub,
     )
+
+
+def approval(model, st: ProjectState) -> np.ndarray:
+    """Members' approval chances under the scenario's deliberation parameters."""
+    d = model.scenario.deliberation
+    return st.approval(d.vote_slope, d.concern_weight)
+
+
+def shift_interest(st: ProjectState, sel: np.ndarray, net_new: np.ndarray) -> None:
+    """A change of design or money: support and interest move by the change in interest."""
+    from sim.model.projects.utility import support_from_utility
+
+    old = support_from_utility(st.net[sel], st.spec.utility_scale)
+    st.net[sel] = net_new
+    new = support_from_utility(net_new, st.spec.utility_scale)
+    st.x[sel] = np.clip(st.x[sel] + new - old, 0.0, 1.0)
+    st.interest[sel] = np.clip(st.interest[sel] + new - old, 0.0, 1.0)

@@ -1,39 +1,43 @@
 """Stage 5, votes: the caller decides whether to call a vote, owners vote, the rule decides.
 
-The owners' committee (or the party branch where none exists) calls a vote when projected
-support clears the rule with a margin, or at the deadline
-(:meth:`OwnersCommittee.decide_to_call`). A failed vote lowers trust and retries after a
-cooling period, possibly with raised ground-floor compensation (a redesign).
+The owners' committee (or the party branch where none exists) calls a vote when the expected
+approving share clears the rule with a margin, or at the deadline
+(:meth:`OwnersCommittee.decide_to_call`). Each owner who takes part approves with its
+approval chance (signers for sure). A failed vote is recorded with its reason (no quorum, an
+objection under a no-objection rule, approval short), lowers trust and retries after a cooling
+period, possibly with raised ground-floor compensation (a redesign).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.projects.state import DELIBERATING, FAILED, PASSED, ProjectState, member_utility
-from sim.model.projects.utility import support_from_utility
+from sim.model.projects.state import (
+    DELIBERATING,
+    FAILED,
+    PASSED,
+    ProjectState,
+    approval,
+    member_utility,
+    shift_interest,
+)
 from sim.model.projects.voting import decide, required_share
 
+NO_OBJECTION_RULES = ("unit_two_thirds_no_objection",)
 
-def projected_support(world, st: ProjectState, yes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per instance: projected approving share (min of owners and area) and owner count."""
+
+def expected_support(world, st: ProjectState, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per instance: expected approving share (min of owners and area) and owner count."""
     owners = world.hh_owner[st.members]
     k = len(st.scope_ids)
     oi = st.inst[owners]
     area = world.hh_area[st.members][owners]
+    po = np.nan_to_num(p[owners])
     n_own = np.bincount(oi, minlength=k)
     a_own = np.bincount(oi, area, minlength=k)
-    share_n = np.bincount(oi, yes[owners], minlength=k) / np.maximum(n_own, 1)
-    share_a = np.bincount(oi, area * yes[owners], minlength=k) / np.maximum(a_own, 1e-12)
+    share_n = np.bincount(oi, po, minlength=k) / np.maximum(n_own, 1)
+    share_a = np.bincount(oi, area * po, minlength=k) / np.maximum(a_own, 1e-12)
     return np.minimum(share_n, share_a), n_own
-
-
-def would_vote_yes(model, st: ProjectState) -> np.ndarray:
-    """Each member's vote if asked today."""
-    yes = st.effective() > 0.5
-    if model.scenario.party.sign_first:
-        yes |= model.world.party[st.members]
-    return yes
 
 
 def call_votes(model, st: ProjectState, day: int, rng, vote_rows: list) -> None:
@@ -44,9 +48,11 @@ def call_votes(model, st: ProjectState, day: int, rng, vote_rows: list) -> None:
         return
     w = model.world
     owners = w.hh_owner[st.members]
-    yes = would_vote_yes(model, st)
-    projected, n_own = projected_support(w, st, yes)
-    st.status[due[n_own[due] == 0]] = FAILED
+    p = approval(model, st)
+    projected, n_own = expected_support(w, st, p)
+    none = due[n_own[due] == 0]
+    st.status[none] = FAILED
+    st.reason[none] = "no owners"
     due = due[n_own[due] > 0]
     need = min(required_share(s.rule, s.matter) + s.vote_margin, 1.0)
     called = np.zeros(len(due), dtype=bool)
@@ -62,12 +68,22 @@ def call_votes(model, st: ProjectState, day: int, rng, vote_rows: list) -> None:
         committee.votes_called += 1
         members = st.by_inst[i]
         sel = members[owners[members]]
-        hold_vote(model, st, i, sel, yes[sel], day, committee, rng, vote_rows)
+        yes = st.signed[sel] | (rng.random(len(sel)) < p[sel])
+        hold_vote(model, st, i, sel, yes, day, committee, rng, vote_rows)
+
+
+def failure_reason(rule: str, quorum_met: bool, voted: np.ndarray, yes: np.ndarray) -> str:
+    """Why a vote failed: no quorum, an objection under a no-objection rule, approval short."""
+    if not quorum_met:
+        return "no quorum"
+    if rule in NO_OBJECTION_RULES and np.any(voted & ~yes):
+        return "objection"
+    return "approval short"
 
 
 def hold_vote(model, st, i, sel, yes_now, day, committee, rng, vote_rows) -> None:
     """Owners of instance ``i`` (members ``sel``) vote; record it; pass, retry or fail."""
-    s, w, tr = st.spec, model.world, model.scenario.trust
+    s, w = st.spec, model.world
     h = st.members[sel]
     p = np.minimum(s.turnout_base + w.participation[h], 1.0)
     voted = rng.random(len(h)) < p
@@ -75,6 +91,7 @@ def hold_vote(model, st, i, sel, yes_now, day, committee, rng, vote_rows) -> Non
     st.votes[i] += 1
     st.turnout[i] = voted.mean()
     st.support_at_vote[i] = yes_now.mean()
+    reason = "" if dec.passed else failure_reason(s.rule, dec.quorum_met, voted, yes_now)
     vote_rows.append(
         {
             "project": s.name,
@@ -89,6 +106,7 @@ def hold_vote(model, st, i, sel, yes_now, day, committee, rng, vote_rows) -> Non
             "matter": s.matter,
             "quorum_met": dec.quorum_met,
             "passed": dec.passed,
+            "reason": reason,
             "area_turnout": float(dec.area_turnout),
             "owner_turnout": float(dec.owner_turnout),
             "area_yes": float(dec.area_yes),
@@ -96,17 +114,27 @@ def hold_vote(model, st, i, sel, yes_now, day, committee, rng, vote_rows) -> Non
             "compensation": float(st.compensation[i]),
         }
     )
-    everyone = st.members[st.by_inst[i]]
     if dec.passed:
         st.status[i] = PASSED
         st.passed_day[i] = day
         st.meetings_at_pass[i] = st.meetings[i]
-        st.delivery_due[i] = day + build_days(model, s)
+        st.attended_at_pass[i] = st.attended[i]
+        st.works_check[i] = day + s.withdraw_window_days
+        st.ballots[i] = (sel, voted, yes_now & voted)
         return
+    vote_failed(model, st, i, day, reason)
+
+
+def vote_failed(model, st: ProjectState, i: int, day: int, reason: str) -> None:
+    """A failed vote (or a passed one undone): trust falls; retry after cooling, or fail."""
+    s, w, tr = st.spec, model.world, model.scenario.trust
+    everyone = st.members[st.by_inst[i]]
     w.trust[everyone] -= tr.loss_project * w.trust[everyone]
+    st.reason[i] = reason
     if st.votes[i] >= s.retry.max_attempts:
         st.status[i] = FAILED
         return
+    st.status[i] = DELIBERATING
     st.next_vote[i] = day + s.retry.cooling_days
     st.deadline[i] = st.next_vote[i] + s.deadline_days
     if s.retry.compensation_step > 0:
@@ -115,26 +143,5 @@ def hold_vote(model, st, i, sel, yes_now, day, committee, rng, vote_rows) -> Non
 
 def redesign(model, st: ProjectState, i: int) -> None:
     """Raise ground-floor compensation; support moves by the change in interest."""
-    sel = st.by_inst[i]
-    old = support_from_utility(st.net[sel], st.spec.utility_scale)
     st.compensation[i] += st.spec.retry.compensation_step
-    st.net[sel] = member_utility(model.world, st, i)
-    new = support_from_utility(st.net[sel], st.spec.utility_scale)
-    st.x[sel] = np.clip(st.x[sel] + new - old, 0.0, 1.0)
-    st.interest[sel] = np.clip(st.interest[sel] + new - old, 0.0, 1.0)
-
-
-def build_days(model, spec) -> int:
-    """Days the works take: the firm carries them out; without one they take half again."""
-    return int(round(spec.build_days * (1.0 if model.firm.present else 1.5)))
-
-
-def deliver(model, st: ProjectState, day: int) -> None:
-    """Finish due works; the households of a delivered project trust more (design step 7)."""
-    done = np.flatnonzero((st.status == PASSED) & (st.delivered_day < 0) & (st.delivery_due <= day))
-    if len(done) == 0:
-        return
-    st.delivered_day[done] = day
-    w, gain = model.world, model.scenario.trust.gain_project
-    everyone = st.members[np.concatenate([st.by_inst[i] for i in done])]
-    w.trust[everyone] += gain * (1.0 - w.trust[everyone])
+    shift_interest(st, st.by_inst[i], member_utility(model.world, st, i))
