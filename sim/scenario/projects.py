@@ -268,7 +268,7 @@ class Project(Spec):
         description="Chance a yes-voter withdraws, times one minus their support then.",
     )
     lawsuit_rate: float = param(
-        0.05,
+        0.02,
         ge=0,
         le=1,
         unit="share 0-1",
