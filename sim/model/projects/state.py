@@ -19,6 +19,7 @@ STATUS_NAMES = np.array(["waiting", "open", "passed", "failed"])
 # The sourced concerns of a household, columns of ``ProjectState.c``.
 CONCERNS = ("cost", "light", "noise", "disruption", "distrust")
 COST, LIGHT, NOISE, DISRUPTION, DISTRUST = range(len(CONCERNS))
+MEAN_OF_CONCERNS = np.full(len(CONCERNS), 1.0 / len(CONCERNS))  # c @ this = mean concern
 
 
 @dataclass
@@ -78,7 +79,7 @@ class ProjectState:
         ``p = 1 / (1 + exp(-slope (x - weight * mean(c) - 1/2)))``; members who signed
         approve for sure; NaN where no opinion has formed yet.
         """
-        z = slope * (self.x - weight * self.c.mean(axis=1) - 0.5)
+        z = slope * (self.x - weight * (self.c @ MEAN_OF_CONCERNS) - 0.5)
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
         return np.where(self.signed, 1.0, p)
 

@@ -55,15 +55,19 @@ def call_votes(model, st: ProjectState, day: int, rng, vote_rows: list) -> None:
     st.reason[none] = "no owners"
     due = due[n_own[due] > 0]
     need = min(required_share(s.rule, s.matter) + s.vote_margin, 1.0)
-    called = np.zeros(len(due), dtype=bool)
+    # Each compound's committee (or party branch) decides on its due instances.
+    order = np.argsort(st.inst_compound[due], kind="stable")
+    due = due[order]
     comp = st.inst_compound[due]
-    for c in np.unique(comp):
-        here = comp == c
-        committee = model.committees[int(c)]
-        called[here] = committee.decide_to_call(
-            projected[due[here]], need, day >= st.deadline[due[here]]
-        )
-    for i in due[called]:
+    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
+    ends = np.r_[starts[1:], len(due)]
+    at_deadline = day >= st.deadline[due]
+    called = np.zeros(len(due), dtype=bool)
+    for a, b in zip(starts, ends, strict=True):
+        committee = model.committees[int(comp[a])]
+        called[a:b] = committee.decide_to_call(projected[due[a:b]], need, at_deadline[a:b])
+    called_inst = np.sort(due[called])  # hold the votes in instance order
+    for i in called_inst:
         committee = model.committees[int(st.inst_compound[i])]
         committee.votes_called += 1
         members = st.by_inst[i]
