@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Spec
+from sim.scenario.base import Spec, param
 
 ProjectType = Literal["elevator", "gas_pipe", "parking", "greening", "lighting"]
 Scope = Literal["unit", "building", "compound"]
@@ -32,87 +32,272 @@ _DEFAULT_SCOPE = {
     "greening": "compound",
     "lighting": "compound",
 }
-# Art. 278 item: elevators and gas pipes use the maintenance fund / rebuild facilities (items
-# 5-7); an elevator is a reconstruction (item 7, 3/4 rule); lighting and greening item 5 (use of
-# the fund, simple majority); parking changes the use of common parts (item 8).
-_DEFAULT_MATTER = {"elevator": 7, "gas_pipe": 7, "parking": 8, "greening": 5, "lighting": 5}
+# Art. 278 item (facts §4): an elevator adds a structure to the building, a reconstruction of
+# the building and its facilities (item 7, double-3/4 approval). Gas-pipe renewal replaces an
+# existing shared facility paid (besides the gas company and subsidy) from the maintenance fund:
+# item 5, use of the fund (more than half), not item 7 - nothing is rebuilt or added [Kening].
+# Lighting and greening are item 5; parking changes the use of common parts (item 8).
+_DEFAULT_MATTER = {"elevator": 7, "gas_pipe": 5, "parking": 8, "greening": 5, "lighting": 5}
 
 
 class Retry(Spec):
     """What happens after a failed vote."""
 
-    cooling_days: int = Field(90, ge=1, le=3650, description="Days before a failed vote retries.")
-    max_attempts: int = Field(3, ge=1, le=50, description="Votes at most.")
-    compensation_step: float = Field(
-        0.0, ge=0, description="Ground-floor compensation added after each failed vote (CNY)."
+    cooling_days: int = param(
+        90, ge=1, le=3650, unit="days", description="Days before a failed vote retries."
+    )
+    max_attempts: int = param(3, ge=1, le=50, unit="votes", description="Votes at most.")
+    compensation_step: float = param(
+        0.0, ge=0, unit="CNY", description="Ground-floor compensation added after each failed vote."
+    )
+
+
+class Concerns(Spec):
+    """Initial concerns of a project's households, each a share 0-1 drawn from a Beta law.
+
+    A concern is held by the households it concerns: ``light`` by floors 1-2 of an elevator's
+    unit, ``noise`` by floors 1-3, ``cost`` by those who pay, ``disruption`` by everyone and
+    ``distrust`` (of the firm and organisers) scaled by 2 (1 - trust), capped at 1.
+    """
+
+    cost: float = param(
+        0.4,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="[facts §5]",
+        description="Mean initial worry about the cost share (who pays how much).",
+    )
+    light: float = param(
+        0.6,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="[Yongyuan-41]",
+        description="Mean initial worry of floors 1-2 that the shaft blocks light (elevators).",
+    )
+    noise: float = param(
+        0.4,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="[facts §5]",
+        description="Mean initial worry of floors 1-3 about lift noise (elevators).",
+    )
+    disruption: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="assumption",
+        description="Mean initial worry about the works (dust, access, outages).",
+    )
+    distrust: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="assumption",
+        description="Mean initial distrust of the firm and organisers, at trust 0.5.",
+    )
+    instance_cv: float = param(
+        0.3,
+        ge=0,
+        le=3,
+        unit="",
+        source="assumption",
+        description="Coefficient of variation of a common factor scaling all concerns of one "
+        "instance (gamma, mean 1): some compounds or units are more worried than others.",
+    )
+    concentration: float = param(
+        6.0,
+        gt=0,
+        le=1000,
+        unit="",
+        source="assumption",
+        description="Beta concentration a+b of every concern (larger: less spread).",
     )
 
 
 class Project(Spec):
     """An upgrade project; one instance per unit, building or compound of its scope."""
 
-    name: str = Field("project", description="Name used in outputs.")
-    type: ProjectType = Field("elevator", description="Kind of upgrade.")
-    scope: Scope | None = Field(None, description="unit / building / compound (type default).")
-    compounds: list[int] | None = Field(
+    name: str = param("project", description="Name used in outputs.")
+    type: ProjectType = param("elevator", description="Kind of upgrade.")
+    scope: Scope | None = param(None, description="unit / building / compound (type default).")
+    compounds: list[int] | None = param(
         None, description="Compound indices it applies to (default: all)."
     )
-    start_day: int = Field(0, ge=0, description="Day it is proposed (earliest, with wishes).")
-    trigger: Literal["day", "wishes"] = Field(
+    start_day: int = param(
+        0, ge=0, unit="day", description="Day it is proposed (earliest, with wishes)."
+    )
+    trigger: Literal["day", "wishes"] = param(
         "day",
+        source="[Changgou]",
         description="day: proposed on start_day; wishes: in a compound once grid workers have "
-        "collected wishes_needed micro-wishes there [Changgou].",
+        "collected wishes_needed micro-wishes there.",
     )
-    wishes_needed: int = Field(50, ge=1, description="Wishes that trigger a 'wishes' project.")
-    cost: float = Field(
-        600_000.0, ge=0, description="Cost per instance, CNY (elevator 450-700k (facts.md §5))."
+    wishes_needed: int = param(
+        50, ge=1, unit="wishes", description="Wishes that trigger a 'wishes' project."
     )
-    subsidy: float = Field(
-        200_000.0, ge=0, description="Subsidy per instance, CNY (100-240k (facts.md §5))."
+    cost: float = param(
+        600_000.0,
+        ge=0,
+        unit="CNY",
+        source="[facts §5]",
+        description="Cost per instance (elevator 450-700k).",
     )
-    cost_sharing: Literal["floor", "area", "equal"] = Field(
+    subsidy: float = param(
+        200_000.0,
+        ge=0,
+        unit="CNY",
+        source="[facts §5]",
+        description="Subsidy per instance (100-240k per elevator).",
+    )
+    subsidy_deadline_day: int | None = param(
+        None,
+        ge=0,
+        unit="day",
+        source="assumption",
+        description="Day the subsidy window closes: instances not passed by then lose it "
+        "(none: it stays open).",
+    )
+    cost_sharing: Literal["floor", "area", "equal"] = param(
         "floor", description="floor: coefficient x area; area: by area; equal: per household."
     )
-    floor_coefficients: dict[int, float] = Field(
+    floor_coefficients: dict[int, float] = param(
         default_factory=lambda: dict(GUANGZHOU_FLOOR_COEFFICIENTS),
+        source="[facts §5]",
         description="Cost coefficient by floor (Guangzhou 2018); floors above the last use it.",
     )
-    crowdfund_share: float = Field(
-        0.0, ge=0, le=1, description="Share of the owners' cost raised by voluntary crowdfunding."
+    crowdfund_share: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Share of the owners' cost raised by voluntary crowdfunding.",
     )
-    benefit: float = Field(
+    benefit: float = param(
         40_000.0,
         ge=0,
-        description="Value to a household, CNY (elevator: per floor climbed above the 2nd; "
-        "calibrated so floor 3 about breaks even, facts.md §5 hedonic study).",
+        unit="CNY",
+        source="[facts §5]",
+        description="Value to a household (elevator: per floor climbed above the 2nd; "
+        "floor 3 about breaks even, hedonic study).",
     )
-    ground_floor_loss: float = Field(
-        25_000.0, ge=0, description="Elevator: loss of light and quiet to floors 1-2, CNY."
+    ground_floor_loss: float = param(
+        25_000.0,
+        ge=0,
+        unit="CNY",
+        source="assumption",
+        description="Elevator: loss of light and quiet to floor 1 (half to floor 2).",
     )
-    ground_compensation: float = Field(
-        0.0, ge=0, description="Compensation paid to each floor 1-2 household, CNY."
+    ground_compensation: float = param(
+        0.0, ge=0, unit="CNY", description="Compensation paid to each floor 1-2 household."
     )
-    concern: float = Field(
-        0.3, ge=0, le=1, description="Initial uncertainty that lowers support until answered."
+    concerns: Concerns = Field(default_factory=Concerns)
+    utility_scale: float = param(
+        20_000.0,
+        gt=0,
+        unit="CNY",
+        source="assumption",
+        description="CNY of net value that lifts interest from 0.5 to 0.73.",
     )
-    utility_scale: float = Field(
-        20_000.0, gt=0, description="CNY of net value that lifts support from 0.5 to 0.73."
+    turnout_base: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="assumption",
+        description="Vote turnout = turnout_base + participation (capped at 1).",
     )
-    turnout_base: float = Field(
-        0.5, ge=0, le=1, description="Vote turnout = turnout_base + participation (capped at 1)."
-    )
-    rule: RuleName | None = Field(
+    rule: RuleName | None = param(
         None, description="Decision rule (default: civil_code_in_unit for elevators)."
     )
-    matter: int | None = Field(None, ge=1, le=9, description="Civil Code art. 278 item 1-9.")
-    deadline_days: int = Field(
-        365, ge=1, description="Days after proposal when a vote is called regardless."
+    matter: int | None = param(
+        None,
+        ge=1,
+        le=9,
+        source="[facts §4]",
+        description="Civil Code art. 278 item 1-9 (default: elevator 7, gas pipe 5).",
     )
-    vote_margin: float = Field(
-        0.05, ge=0, le=0.5, description="Projected support must clear the rule by this margin."
+    deadline_days: int = param(
+        365,
+        ge=1,
+        unit="days",
+        description="Days after proposal when a vote is called regardless; a deadline past the "
+        "horizon leaves the instance with 'no vote before the end'.",
     )
-    build_days: int = Field(
-        42, ge=0, le=3650, description="Days the works take after the vote (with a firm)."
+    vote_margin: float = param(
+        0.05,
+        ge=0,
+        le=0.5,
+        unit="share 0-1",
+        source="assumption",
+        description="Expected approval must clear the rule by this margin to call a vote early.",
+    )
+    firm_early: bool = param(
+        False,
+        source="[Yongyuan-41]",
+        description="The firm is involved early: it sits in councils and answers noise, "
+        "disruption and distrust there.",
+    )
+    infeasible_share: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="assumption",
+        description="Share of instances the survey finds technically infeasible (pipes, fire "
+        "lanes); they fail at proposal.",
+    )
+    withdraw_window_days: int = param(
+        30,
+        ge=0,
+        le=3650,
+        unit="days",
+        source="[facts §5]",
+        description="Days after a passed vote during which signers may withdraw before works.",
+    )
+    withdraw_rate: float = param(
+        0.2,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="[facts §5]",
+        description="Chance a yes-voter withdraws, times one minus their support then.",
+    )
+    lawsuit_rate: float = param(
+        0.02,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="[facts §4]",
+        description="Elevator: chance each floor 1-2 owner who did not approve sues "
+        "(arts. 293/296 light and ventilation).",
+    )
+    lawsuit_days: int = param(
+        180,
+        ge=0,
+        le=3650,
+        unit="days",
+        source="assumption",
+        description="Days a lawsuit stalls the works.",
+    )
+    lawsuit_block: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        source="assumption",
+        description="Chance a lawsuit stops the elevator for good.",
+    )
+    build_days: int = param(
+        42,
+        ge=0,
+        le=3650,
+        unit="days",
+        description="Days the works take after the vote (with a firm).",
     )
     retry: Retry = Field(default_factory=Retry)
 

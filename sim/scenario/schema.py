@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.base import Spec, param
+from sim.scenario.deliberation import Deliberation
 from sim.scenario.loading import apply_overrides, read_yaml, validate
 from sim.scenario.projects import Project
 
@@ -712,43 +713,6 @@ class Disputes(Spec):
         le=10,
         unit="factor",
         description="Extra noise/hygiene/renovation rate per renter share.",
-    )
-
-
-class Deliberation(Spec):
-    """How opinions on projects move: meetings, diffusion over ties, canvassing."""
-
-    meeting_mu: float = Field(0.3, gt=0, le=0.5, description="Convergence in meetings.")
-    credibility: float = Field(
-        2.0, ge=1, le=10, description="Bound widening towards party members (credible speakers)."
-    )
-    answer_rate: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Share of an attendee's concern answered when officials "
-        "and the firm attend [Kening].",
-    )
-    diffusion_rate: float = Field(
-        0.1, ge=0, le=1, description="Weekly share moved towards tie neighbours' opinions."
-    )
-    interest_anchor: float = Field(
-        0.15,
-        ge=0,
-        le=1,
-        description="Weekly pull back towards one's own interest (Friedkin-Johnsen stubbornness).",
-    )
-    canvass_mu: float = Field(
-        0.3, ge=0, le=1, description="Share a canvassed household moves towards the canvasser."
-    )
-    canvass_answer: float = Field(
-        0.3, ge=0, le=1, description="Share of concern a door-to-door visit answers."
-    )
-    signed_support: float = Field(
-        0.9, ge=0.5, le=1, description="Support of party members who sign first [Yongyuan-41]."
-    )
-    project_attendance: float = Field(
-        1.0, ge=0, le=5, description="Attendance scale of a project's own households."
     )
 
 

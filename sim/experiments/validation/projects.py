@@ -1,89 +1,120 @@
-"""Stylised facts on upgrade projects (elevator retrofits, gas pipes)."""
+"""Stylised facts on upgrade projects (elevator retrofits, gas pipes).
+
+Each row is a distribution over seeds (mean and 95% CI). Roles: ``fitted`` rows were used to
+set the parameters they check (``elevator_typical``'s infeasible share and concern weight, the
+Kening benefit); ``held_out`` rows were not used to set anything.
+"""
 
 from __future__ import annotations
 
-from sim.experiments.validation.core import (
-    NO_MEETINGS,
-    Arm,
-    Pattern,
-    _fmt,
-    _median_meetings,
-    _passed_within,
-)
+import numpy as np
 
+from sim.experiments.validation.core import Arm, Pattern, _fmt
+
+TYPICAL = "elevator_typical.yaml"
 KENING = "kening_tianyuancheng_gas.yaml"
 YONGYUAN = "yongyuan41_elevator.yaml"
 NO_CANVASSING = ("party.canvass_per_week=0", "party.sign_first=false")
+NO_COUNCILS = ("meetings.council_per_month=0",)
+
+
+def _built_within(days: int):
+    def stat(run: dict) -> float:
+        p = run["projects"]
+        ok = [
+            0 <= d - s <= days for d, s in zip(p["day_delivered"], p["day_proposed"], strict=True)
+        ]
+        return float(np.mean([o and d >= 0 for o, d in zip(ok, p["day_delivered"], strict=True)]))
+
+    return stat
+
+
+def _passed(run: dict) -> float:
+    return float(np.mean(run["projects"]["passed"]))
+
+
+def _median_attended(run: dict) -> float:
+    m = [x for x in run["projects"]["meetings_attended_to_pass"] if x >= 0]
+    return float(np.median(m)) if m else np.nan
+
 
 PROJECT_FACTS: list[Pattern] = [
     Pattern(
         "P1",
-        "[Kening]",
-        "gas-pipe renewal: stalls for a year without councils; passes within ~3 months "
-        "with weekly councils attended by the firm and officials",
-        "no councils: pass within 365 d in <= 40% of seeds; weekly: within 100 d in >= 60%",
-        {
-            "no councils": Arm(KENING, tuple(NO_MEETINGS)),
-            "weekly": Arm(KENING),
-        },
-        _passed_within(365),
-        lambda a: a["no councils"][0] <= 0.4 and a["weekly"][0] >= 0.6,
-        lambda a: _fmt(a, "no councils", "weekly"),
+        "facts.md §5",
+        "ordinary old compound (monthly joint meeting, no councils, no extra party effort): "
+        "few elevators built within 2 years (Shanghai < 3% of 660 enquiries; Nanjing 16 of 428 "
+        "approved, 8 installed)",
+        "share of units built within 730 d: mean in [0.005, 0.06]",
+        {"typical": Arm(TYPICAL)},
+        _built_within(730),
+        lambda a: 0.005 <= a["typical"][0] <= 0.06,
+        lambda a: _fmt(a, "typical", digits=3),
+        role="fitted",
     ),
     Pattern(
         "P2",
         "[Yongyuan-41]",
-        "all 13 elevator units pass within 2 years; without party canvassing and signing "
-        "first it takes clearly more meetings or fewer units pass",
-        "with party: share of units passed within 730 d >= 0.9; without: share at least 0.1 "
-        "lower, or median meetings to pass at least 1.3x",
-        {
-            "party": Arm(YONGYUAN),
-            "no canvassing": Arm(YONGYUAN, NO_CANVASSING),
-            "meetings, party": Arm(YONGYUAN, (), _median_meetings),
-            "meetings, no canvassing": Arm(YONGYUAN, NO_CANVASSING, _median_meetings),
-        },
-        _passed_within(730),
+        "with its reported effort (~10 councils, canvassing, party members signing first, the "
+        "firm involved early) all 13 units get elevators",
+        "share of units built within 730 d >= 0.9",
+        {"effort": Arm(YONGYUAN)},
+        _built_within(730),
+        lambda a: a["effort"][0] >= 0.9,
+        lambda a: _fmt(a, "effort"),
+        role="fitted",
+    ),
+    Pattern(
+        "P2b",
+        "[Yongyuan-41]",
+        "without canvassing and signing first, clearly fewer units get elevators",
+        "share built within 730 d at least 0.15 below the full effort, CIs apart",
+        {"effort": Arm(YONGYUAN), "no canvassing": Arm(YONGYUAN, NO_CANVASSING)},
+        _built_within(730),
         lambda a: (
-            a["party"][0] >= 0.9
-            and (
-                a["no canvassing"][0] <= a["party"][0] - 0.1
-                or a["meetings, no canvassing"][0] >= 1.3 * a["meetings, party"][0]
-            )
+            a["no canvassing"][0] <= a["effort"][0] - 0.15
+            and a["no canvassing"][3] < a["effort"][2]
         ),
-        lambda a: (
-            _fmt(a, "party", "no canvassing")
-            + "; "
-            + _fmt(a, "meetings, party", "meetings, no canvassing", digits=1)
-        ),
+        lambda a: _fmt(a, "effort", "no canvassing"),
     ),
     Pattern(
         "P2m",
-        "[Yongyuan-41]",
-        "median meetings before a unit passes",
-        "median over seeds of the per-run median in [5, 20]",
-        {"party": Arm(YONGYUAN)},
-        _median_meetings,
-        lambda a: 5 <= a["party"][0] <= 20,
-        lambda a: _fmt(a, "party", digits=1),
+        "[Yongyuan-41], facts.md §5",
+        "meetings before a unit passes: ~10 councils for 13 units; one Shanghai building ~30 "
+        "meetings in a year",
+        "median over seeds of the per-run median of meetings attended to pass in [5, 30]",
+        {"effort": Arm(YONGYUAN, (), _median_attended)},
+        _median_attended,
+        lambda a: 5 <= a["effort"][0] <= 30,
+        lambda a: _fmt(a, "effort", digits=1),
     ),
     Pattern(
         "P3",
-        "facts.md §5",
-        "elevator retrofits with no councils and no ground-floor compensation rarely pass",
-        "share of units passed within 2 years < 0.2",
+        "[Kening]",
+        "gas-pipe renewal stalls without councils; weekly councils with the gas company and "
+        "the street office answer concerns and it passes",
+        "passed within the year: weekly >= 0.7; no councils <= 0.3",
+        {"weekly": Arm(KENING), "no councils": Arm(KENING, NO_COUNCILS)},
+        _passed,
+        lambda a: a["weekly"][0] >= 0.7 and a["no councils"][0] <= 0.3,
+        lambda a: _fmt(a, "weekly", "no councils"),
+        role="fitted",
+    ),
+    Pattern(
+        "P3b",
+        "[Kening]",
+        "pass probability rises with council frequency, smoothly: no setting decides it alone",
+        "pass rate at 0, 1, 2 councils a month (density 0.05) non-decreasing, one strictly "
+        "between 0.05 and 0.95",
         {
-            "no councils, no compensation": Arm(
-                YONGYUAN,
-                (
-                    *NO_MEETINGS,
-                    "projects.0.ground_compensation=0",
-                    "projects.0.retry.compensation_step=0",
-                ),
-            )
+            f"{c}/month": Arm(KENING, (f"meetings.council_per_month={c}", "party.density=0.05"))
+            for c in (0, 1, 2)
         },
-        _passed_within(730),
-        lambda a: a["no councils, no compensation"][0] < 0.2,
-        lambda a: _fmt(a, "no councils, no compensation"),
+        _passed,
+        lambda a: (
+            a["0/month"][0] <= a["1/month"][0] <= a["2/month"][0]
+            and any(0.05 < a[k][0] < 0.95 for k in a)
+        ),
+        lambda a: _fmt(a, "0/month", "1/month", "2/month"),
     ),
 ]

@@ -24,17 +24,16 @@ class OwnersCommittee(mesa.Agent):
         """Who calls votes here: the committee, or the party branch where there is none."""
         return "owners_committee" if self.exists else "party_branch"
 
-    @staticmethod
-    def would_call(projected, needed: float, at_deadline):
-        """Whether to call an owners' vote now (works on arrays of project instances).
+    def decide_to_call(self, projected, needed: float, at_deadline) -> np.ndarray:
+        """Decide, for this compound's due project instances, whether to call a vote now.
 
         Args:
-            projected: share of owners (and of area) that would approve today.
+            projected: share of owners (and of area) that would approve today, per instance.
             needed: the rule's approval share plus the safety margin.
-            at_deadline: the project's deadline has come.
+            at_deadline: per instance, whether the project's deadline has come.
 
         Returns:
-            True (per instance) where a vote is called: support clears the rule with the
-            margin, or the deadline has come.
+            True where a vote is called: support clears the rule with the margin, or the
+            deadline has come.
         """
         return np.logical_or(at_deadline, np.asarray(projected) >= needed)

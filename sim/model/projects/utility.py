@@ -42,6 +42,7 @@ def net_utility(
     owner: np.ndarray,
     instance: np.ndarray,
     compensation: np.ndarray,
+    subsidy: np.ndarray | None = None,
 ) -> np.ndarray:
     """Net value (CNY) of the project to each household of its instances.
 
@@ -53,6 +54,7 @@ def net_utility(
         owner: owner flag (renters bear no cost).
         instance: instance index of each member.
         compensation: current ground-floor compensation per instance (CNY).
+        subsidy: current subsidy per instance (CNY; default: the project's).
 
     Returns:
         benefit - loss + compensation received - cost share (renters bear no cost).
@@ -77,7 +79,8 @@ def net_utility(
     w = np.where(flat, 1.0, w)
     w_sum = np.bincount(instance, w, minlength=n_inst)
     comp_total = np.bincount(instance, received, minlength=n_inst)
-    owners_cost = (spec.cost - spec.subsidy) * (1.0 - spec.crowdfund_share) + comp_total
+    sub = np.full(n_inst, spec.subsidy) if subsidy is None else subsidy
+    owners_cost = (spec.cost - sub) * (1.0 - spec.crowdfund_share) + comp_total
     share = np.divide(
         owners_cost[instance] * w, w_sum[instance], out=np.zeros(len(w)), where=w_sum[instance] > 0
     )
