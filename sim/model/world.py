@@ -59,6 +59,7 @@ class World:
     n_grids: int
     b_grid: np.ndarray
     branch_min_members: int = 3
+    b_names: list[str] = field(default_factory=list)
     g_branch: np.ndarray = field(init=False)
     b_mediator: np.ndarray = field(init=False)
     b_mediator_pool: np.ndarray = field(init=False)
@@ -131,6 +132,8 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     b_shapes: list[tuple[int, int, int]] = []
     b_comp: list[int] = []
     keep_masks: list[np.ndarray] = []
+    b_names: list[str] = []
+    b_xy: list[tuple[float, float] | None] = []
     for spec in scenario.compounds:
         shapes = spec.building_shapes()
         for copy in range(spec.count):
@@ -141,10 +144,18 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
             b_comp.extend([c] * len(shapes))
             cap = spec.capacity()
             keep = np.ones(cap, dtype=bool)
-            if spec.households is not None and spec.households < cap:
+            if spec.per_building_occupancy():
+                keep = np.concatenate([_occupied_flats(b, rng) for b in spec.buildings_list()])
+            elif spec.households is not None and spec.households < cap:
                 vacant = rng.choice(cap, cap - spec.households, replace=False)
                 keep[vacant] = False
             keep_masks.append(keep)
+            listed = spec.buildings_list() or [None] * len(shapes)
+            b_names.extend(
+                (b.name if b is not None and b.name else f"{names[-1]}-{k + 1}")
+                for k, b in enumerate(listed)
+            )
+            b_xy.extend((b.x, b.y) if b is not None and b.x is not None else None for b in listed)
 
     shapes_arr = np.array(b_shapes, dtype=np.int64)
     units, floors, per_floor = shapes_arr.T
@@ -184,6 +195,9 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     hh_grid = b_grid[hh_building]
     community_names, c_community = _communities(communities, scenario.meetings.community_size)
     pos, graph = _building_network(scenario, rng, b_comp_arr, b_size, len(names))
+    if b_xy and all(xy is not None for xy in b_xy):
+        pos = np.array(b_xy, dtype=float)
+        _link_nearest(graph, pos, b_comp_arr)
     ties = _social_ties(rng, hh_unit, hh_building, b_start, b_size, graph)
     return World(
         compound_names=names,
@@ -208,6 +222,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         b_floors=floors.astype(np.int16),
         b_units=units.astype(np.int16),
         b_pos=pos,
+        b_names=b_names,
         u_building=np.repeat(np.arange(n_b), units).astype(np.int32),
         ties=ties,
         building_graph=graph,
@@ -285,6 +300,35 @@ def _assign_grids(b_size: np.ndarray, per_worker: int) -> np.ndarray:
     n_grids = max(1, math.ceil(n_total / per_worker))
     mid = np.cumsum(b_size) - b_size / 2.0
     return np.minimum((mid * n_grids / max(n_total, 1)).astype(np.int32), n_grids - 1)
+
+
+def _occupied_flats(b, rng: np.random.Generator) -> np.ndarray:
+    """Which flats of one listed building are occupied (its own ``households``, else all)."""
+    cap = b.capacity()
+    keep = np.ones(cap, dtype=bool)
+    if b.households is not None and b.households < cap:
+        keep[rng.choice(cap, cap - b.households, replace=False)] = False
+    return keep
+
+
+# With map coordinates, each building is linked to this many nearest buildings of its compound.
+NEAREST_NEIGHBOURS = 2
+
+
+def _link_nearest(graph: nx.Graph, pos: np.ndarray, b_comp: np.ndarray) -> None:
+    """Replace the grid adjacency by geography: link each building to its nearest neighbours."""
+    from scipy.spatial import cKDTree
+
+    graph.remove_edges_from([(a, b) for a, b, k in graph.edges(data="kind") if k == "adjacent"])
+    for c in np.unique(b_comp):
+        idx = np.flatnonzero(b_comp == c)
+        if len(idx) < 2:
+            continue
+        k = min(NEAREST_NEIGHBOURS, len(idx) - 1)
+        _, near = cKDTree(pos[idx]).query(pos[idx], k=k + 1)
+        for i, row in enumerate(np.atleast_2d(near)):
+            for j in row[1:]:
+                graph.add_edge(int(idx[i]), int(idx[j]), kind="adjacent")
 
 
 def _building_network(

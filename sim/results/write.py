@@ -50,6 +50,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
     buildings = pd.DataFrame(
         {
             "building": np.arange(w.n_buildings),
+            "name": w.b_names,
             "compound": w.b_compound,
             "compound_name": np.array(w.compound_names)[w.b_compound],
             "x": w.b_pos[:, 0],

@@ -50,6 +50,37 @@ class BuildingSpec(Spec):
     units: int = Field(2, ge=1, le=50, description="Units (stairwells) per building.")
     floors: int = Field(6, ge=1, le=60, description="Floors per unit.")
     households_per_floor: int = Field(2, ge=1, le=20, description="Flats per floor and unit.")
+    name: str | None = param(
+        None, max_length=80, description="Building name shown on the map (e.g. '3号楼')."
+    )
+    households: int | None = param(
+        None,
+        ge=0,
+        le=50 * 60 * 20,
+        unit="households",
+        description="Occupied flats in each such building (default: all); the rest stay vacant.",
+    )
+    x: float | None = param(
+        None, ge=-1e7, le=1e7, unit="m", description="East coordinate on the map (with y)."
+    )
+    y: float | None = param(
+        None, ge=-1e7, le=1e7, unit="m", description="North coordinate on the map (with x)."
+    )
+
+    def capacity(self) -> int:
+        """Flats in one such building."""
+        return self.units * self.floors * self.households_per_floor
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BuildingSpec:
+        if self.households is not None and self.households > self.capacity():
+            raise ValueError(
+                f"households={self.households} exceeds the {self.capacity()} flats of "
+                "units x floors x households_per_floor; raise those or lower households"
+            )
+        if (self.x is None) != (self.y is None):
+            raise ValueError("give both x and y, or neither")
+        return self
 
 
 class CompoundSpec(Spec):
@@ -113,8 +144,23 @@ class CompoundSpec(Spec):
             return sum(b.count * b.units * b.floors * b.households_per_floor for b in self.layout)
         return self.buildings * self.units_per_building * self.floors * self.households_per_floor
 
+    def buildings_list(self) -> list[BuildingSpec] | None:
+        """Each building of the layout in order (``count`` expanded), or None without a layout."""
+        if self.layout is None:
+            return None
+        return [b for b in self.layout for _ in range(b.count)]
+
+    def per_building_occupancy(self) -> bool:
+        """Whether the layout gives occupied households building by building."""
+        return self.layout is not None and any(b.households is not None for b in self.layout)
+
     def occupied(self) -> int:
         """Occupied households in one copy of this compound."""
+        if self.per_building_occupancy():
+            return sum(
+                b.count * (b.households if b.households is not None else b.capacity())
+                for b in self.layout or []
+            )
         return self.households if self.households is not None else self.capacity()
 
     @model_validator(mode="after")
@@ -123,6 +169,10 @@ class CompoundSpec(Spec):
             raise ValueError(
                 f"{self.n_buildings():,} buildings in one compound; at most {MAX_BUILDINGS:,}: "
                 "lower layout counts or split the scenario"
+            )
+        if self.households is not None and self.per_building_occupancy():
+            raise ValueError(
+                "households is given for the compound and for its buildings; give one of them"
             )
         if self.households is not None and self.households > self.capacity():
             raise ValueError(
