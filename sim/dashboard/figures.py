@@ -36,7 +36,8 @@ def open_disputes_by_building(disputes: pd.DataFrame, n_buildings: int, day: int
     if disputes.empty:
         return np.zeros(n_buildings)
     d = disputes
-    still = (d.day_outcome < 0) | (d.day_outcome > day)
+    outcome = pd.to_numeric(d.day_outcome).astype("float64").fillna(-1).to_numpy()
+    still = (outcome < 0) | (outcome > day)
     open_ = d[(d.day_opened <= day) & still]
     return np.bincount(open_.building.to_numpy(), minlength=n_buildings)[:n_buildings]
 
