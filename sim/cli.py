@@ -37,12 +37,57 @@ app.add_typer(scenario_app, name="scenario")
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
+LANG = {"value": "en"}  # the chosen output language, set by the global --lang option
+
+
+def lang() -> str:
+    """The output language chosen with ``--lang`` or ``SIM_LANG`` (``en`` or ``zh``)."""
+    return LANG["value"]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        out_console.print(f"sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    language: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            envvar="SIM_LANG",
+            help="Language of the output: en or zh (also SIM_LANG); may follow any command.",
+            metavar="en|zh",
+        ),
+    ] = "en",
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Agent-based simulator of neighbourhood deliberation in residential compounds."""
+    language = language.strip().lower()[:2]
+    if language not in ("en", "zh"):
+        fail(f"--lang {language}: choose en or zh")
+    LANG["value"] = language
+
+
 ScenarioArg = Annotated[
     Path | None, typer.Argument(help="Scenario YAML (default: the packaged default scenario).")
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a field by dotted path, e.g. party.density=0.1."),
+    typer.Option(
+        "--set",
+        help="Override a field by dotted path, e.g. party.density=0.1; repeat for more fields.",
+        metavar="PATH=VALUE",
+    ),
 ]
 
 
@@ -66,12 +111,19 @@ def scenario_init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a scenario with every field at its default, each explained in a comment."""
+    from sim.results import catalog
     from sim.scenario.docs import scenario_template
 
     if path.exists() and not force:
         fail(f"{path}: exists; choose another name or add --force to overwrite it")
-    path.write_text(scenario_template(), encoding="utf-8")
-    out_console.print(f"wrote {path}; edit it, then `sim scenario check {path}`")
+    language = lang()
+
+    def describe(field: str, english: str) -> str:
+        return catalog.param_description(field, language) if language != "en" else english
+
+    text = scenario_template(load_scenario(None), describe, language)
+    path.write_text(text, encoding="utf-8")
+    out_console.print(catalog.ui("wrote_template", language, path=path), highlight=False)
 
 
 @scenario_app.command("doc")
@@ -124,10 +176,37 @@ def run(
     except KeyboardInterrupt:
         fail("interrupted before the end; nothing was written", 130)
     path = write_run(model, out, sc.seed)
-    print_summary(summarize(model), f"{sc.name}: {model.world.n_households} households")
-    out_console.print(
-        f"results written to [bold]{path}[/]; explore them with `sim dashboard {path.parent}`"
+    print_planner_summary(summarize(model), sc, model.world.n_households, path)
+
+
+def print_planner_summary(summary: dict, sc: Scenario, households: int, path: Path) -> None:
+    """The planner's summary: groups of plain-word lines with their meaning, then the files."""
+    from sim.results import catalog
+    from sim.results.planner import planner_lines
+
+    language = lang()
+    title = catalog.ui(
+        "summary_title", language, name=sc.name, households=households, days=sc.days, seed=sc.seed
     )
+    table = Table(title=title, show_header=True, header_style="bold", show_lines=False)
+    table.add_column(catalog.ui("col_what", language), overflow="fold")
+    table.add_column(catalog.ui("col_value", language), justify="right", overflow="fold")
+    table.add_column(catalog.ui("col_meaning", language), overflow="fold", style="dim")
+    group = None
+    for line in planner_lines(summary, language):
+        if line.group != group:
+            group = line.group
+            table.add_row(f"[bold]{group}[/]", "", "")
+        table.add_row("  " + line.label, line.value, line.meaning)
+    out_console.print(table)
+    if not summary.get("projects.total"):
+        out_console.print(catalog.ui("no_projects", language))
+    out_console.print(catalog.ui("files_at", language, path=path), highlight=False)
+    out_console.print(catalog.ui("files_list", language), highlight=False)
+    out_console.print(
+        catalog.ui("open_dashboard", language, root=path.parent, name=path.name), highlight=False
+    )
+    out_console.print(catalog.ui("open_report", language, path=path), highlight=False)
 
 
 def print_summary(summary: dict, title: str) -> None:
@@ -442,6 +521,40 @@ def _bar_columns(unit: str) -> list:
     ]
 
 
-def main() -> None:  # pragma: no cover - console entry
-    """Console entry point."""
-    app()
+def hoist_lang(argv: list[str]) -> list[str]:
+    """Move ``--lang X`` (or ``--lang=X``) to the front so it may follow any command."""
+    rest, front, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--lang" and i + 1 < len(argv):
+            front = [a, argv[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--lang="):
+            front = ["--lang", a.split("=", 1)[1]]
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
+def _flag_type_hidden(self, ctx):
+    """Boolean flags show as ``--fast``, not ``--fast <bool>`` (typer's rich help)."""
+    if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+        return None
+    return _typer_display_type_rich(self, ctx)
+
+
+try:  # typer >= 0.16 renders a type for every option; a flag takes no value
+    from typer.core import TyperOption
+
+    _typer_display_type_rich = TyperOption.display_type_rich
+    TyperOption.display_type_rich = _flag_type_hidden
+except (ImportError, AttributeError):  # pragma: no cover - other typer versions
+    pass
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - console entry
+    """Console entry point (``--lang`` may come before or after the command)."""
+    args = hoist_lang(list(sys.argv[1:] if argv is None else argv))
+    app(args=args, prog_name="sim")

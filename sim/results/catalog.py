@@ -231,10 +231,10 @@ def value_label(kind_: str, value: Any, lang: str = "en") -> str:
     return getattr(e, check_lang(lang)) if e is not None else str(value)
 
 
-def ui(name: str, lang: str = "en", **fields: Any) -> str:
+def ui(ui_key: str, lang: str = "en", **fields: Any) -> str:
     """An interface string in ``lang`` with ``{fields}`` filled in."""
-    e = entries().get(f"ui/{name}")
-    text = getattr(e, check_lang(lang)) if e is not None else name
+    e = entries().get(f"ui/{ui_key}")
+    text = getattr(e, check_lang(lang)) if e is not None else ui_key
     return text.format(**fields) if fields else text
 
 
