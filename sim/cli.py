@@ -333,7 +333,7 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
     out_console.print(f"report written to [bold]{folder / 'report.csv'}[/]")
 
 
-REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
+REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
 
 
 @app.command()

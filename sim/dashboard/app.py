@@ -349,7 +349,7 @@ def sweep_controls(cat: Catalog, key: str | None):
     params = [
         c
         for c in rep.columns
-        if c not in {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
+        if c not in {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
     ]
     metrics = list(dict.fromkeys(rep.metric))
     x = params[0] if params else None

@@ -52,7 +52,7 @@ def sweep_report(path: Path) -> tuple[str, list[str]]:
     params = [
         c
         for c in rep.columns
-        if c not in {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
+        if c not in {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
     ]
     sections = []
     first = True
