@@ -480,9 +480,9 @@ def dashboard(
 
     if not results.is_dir():
         fail(f"{results}: no such folder; give the folder holding your runs and sweeps")
-    app = create_app(results)
+    app = create_app(results, lang())
     cat = app.catalog
-    msg = cat.message()
+    msg = cat.message(lang())
     if msg:
         err_console.print(f"[yellow]warning:[/] {msg}")
     for p in cat.problems:
