@@ -496,14 +496,16 @@ def dashboard(
 
 @app.command()
 def report(
-    folder: Annotated[Path, typer.Argument(help="A run or sweep folder.")],
+    folder: Annotated[
+        Path, typer.Argument(help="A run or sweep folder, or a folder of runs to compare.")
+    ],
     html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
 ) -> None:
     """Write a self-contained HTML report of a run or sweep (for sharing without a server)."""
     from sim.report import write_report
 
     try:
-        out = write_report(folder, html)
+        out = write_report(folder, html, lang())
     except FileNotFoundError as exc:
         fail(str(exc))
     out_console.print(f"report written to [bold]{out}[/]")

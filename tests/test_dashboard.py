@@ -244,3 +244,24 @@ def test_every_page_speaks_chinese(cat):
     for page in (dapp.home_page, dapp.run_page, dapp.sweep_page, dapp.sensitivity_page):
         text = json.dumps(page(cat, "zh").to_plotly_json(), default=str, ensure_ascii=False)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in text), page.__name__
+
+
+def test_reports_by_kind(results, tmp_path):
+    grid = write_report(results / "sweeps" / "grid", tmp_path / "g.html").read_text()
+    assert "(down) × Compound councils per 4-week month (across)" in grid  # the lever matrix
+    assert (
+        "Left out because they do not vary across this sweep" in grid and "Days simulated" in grid
+    )
+    morris = write_report(results / "sweeps" / "morris", tmp_path / "m.html", "zh").read_text()
+    assert "<html lang='zh-CN'>" in morris and "mu*（平均绝对效应）" in morris
+    assert "解读：mu*" in morris and '"z":[[' not in morris  # no fake heatmap
+    assert "2.666666666666667" not in morris  # rounded levels
+    # every row of the report table is kept: pages, not a cut
+    from sim.dashboard.catalog import load_report
+    from sim.experiments.analysis import varying_metrics
+
+    rep = load_report(results / "sweeps" / "morris")
+    n = int(rep.metric.isin(varying_metrics(rep)).sum())
+    assert morris.count("<tr><td>") >= n
+    cmp = write_report(results, tmp_path / "c.html", "zh").read_text()
+    assert "运行结果比较" in cmp and "run-default" in cmp and "run-projects" in cmp

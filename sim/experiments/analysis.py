@@ -168,3 +168,44 @@ def sensitivity(path: str | Path, spec: SweepSpec) -> pd.DataFrame:
     key = "mu_star" if spec.design == "morris" else "ST"
     out["rank"] = out.groupby("metric")[key].rank(ascending=False, method="first").astype(int)
     return out.sort_values(["metric", "rank"]).reset_index(drop=True)
+
+
+def report_parameters(rep: pd.DataFrame) -> list[str]:
+    """The parameter columns of a :func:`report` table (the sweep's levers, in spec order)."""
+    fixed = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
+    return [c for c in rep.columns if c not in fixed]
+
+
+def varying_metrics(rep: pd.DataFrame) -> list[str]:
+    """Metrics whose mean differs between points (constant ones, such as ``days``, say nothing)."""
+    out = []
+    for m, g in rep.groupby("metric", sort=False):
+        means = g["mean"].to_numpy(dtype=float)
+        finite = means[np.isfinite(means)]
+        if len(finite) and np.ptp(finite) > 1e-12:
+            out.append(m)
+    return out
+
+
+def grid_matrix(rep: pd.DataFrame, metric: str, x: str, y: str) -> pd.DataFrame:
+    """Mean, interval and n of ``metric`` for each (y, x) pair of a grid sweep.
+
+    Other parameters, if any, are averaged over (means and interval ends averaged, n summed).
+
+    Returns:
+        A frame indexed by the ``y`` levels with one column per ``x`` level; each cell holds a
+        ``(mean, low, high, n)`` tuple.
+    """
+    r = rep[rep.metric == metric]
+    g = r.groupby([y, x], sort=True).agg(
+        mean=("mean", "mean"), lo=("ci_low", "mean"), hi=("ci_high", "mean"), n=("n", "sum")
+    )
+    xs, ys = sorted(r[x].unique()), sorted(r[y].unique())
+    cells = {
+        xv: [
+            tuple(g.loc[(yv, xv)]) if (yv, xv) in g.index else (np.nan, np.nan, np.nan, 0)
+            for yv in ys
+        ]
+        for xv in xs
+    }
+    return pd.DataFrame(cells, index=pd.Index(ys, name=y))

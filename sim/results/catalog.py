@@ -154,16 +154,40 @@ def _param_entry(path: str) -> Entry | None:
     zh = _param_zh(schema)
     if zh is None:
         return None
-    label_en = desc.split(" (")[0].rstrip(".") or path
+    prefix_en, prefix_zh = _param_prefix(path)
     return Entry(
         f"param:{path}",
-        en=f"{label_en} ({path})",
-        zh=f"{zh.rstrip('。')}（{path}）",
+        en=prefix_en + _short(desc) if desc else path,
+        zh=prefix_zh + _short(zh),
         unit=unit or "none",
         format="score",
-        def_en=desc,
-        def_zh=zh,
+        def_en=f"{desc} ({path})",
+        def_zh=f"{zh}（{path}）",
     )
+
+
+def _short(text: str) -> str:
+    """The first clause of a description, as a label."""
+    for sep in ("：", ": ", "; ", "；"):
+        text = text.split(sep)[0]
+    text = re.sub(r"\s*\[[^\]]*\]", "", text)  # source labels stay in the definition
+    return text.strip().rstrip("。.")
+
+
+def _param_prefix(path: str) -> tuple[str, str]:
+    """Whose parameter it is, for families of identical fields (dispute categories, projects)."""
+    m = re.match(r"disputes\.categories\.([^.]+)\.", path)
+    if m:
+        en, zh = (
+            value_label("category", m.group(1), "en"),
+            value_label("category", m.group(1), "zh"),
+        )
+        return f"{en}: ", f"{zh}："
+    m = re.match(r"(projects|compounds)\.(\d+)\.", path)
+    if m:
+        what = entries()[f"section/{m.group(1)}"]
+        return f"{what.en} #{m.group(2)}: ", f"{what.zh} #{m.group(2)}："
+    return "", ""
 
 
 def _param_zh(schema_path: str) -> str | None:
