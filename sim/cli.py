@@ -319,18 +319,86 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
         fail(str(exc))
     table.to_csv(folder / "report.csv", index=False)
     table.to_parquet(folder / "report.parquet", index=False)
-    params = [c for c in table.columns if c not in REPORT_COLS]
-    for m, g in table.groupby("metric", sort=False):
-        t = Table(title=m, header_style="bold")
+    print_sweep_tables(table, folder)
+    out_console.print(catalog_ui("report_written", path=folder / "report.csv"), highlight=False)
+
+
+def catalog_ui(key: str, **fields) -> str:
+    """An interface string from the catalogue in the chosen language."""
+    from sim.results import catalog
+
+    return catalog.ui(key, lang(), **fields)
+
+
+def print_sweep_tables(table, folder: Path) -> None:
+    """A lever matrix per metric for a two-parameter grid; otherwise one table per metric.
+
+    Labels, units and numbers come from the catalogue in the chosen language; metrics that do
+    not vary across the sweep are left out and named.
+    """
+    from sim.dashboard.figures import level_text
+    from sim.experiments.analysis import grid_matrix, report_parameters, varying_metrics
+    from sim.results import catalog
+    from sim.results.sweeps import sweep_meta
+
+    language = lang()
+    params = report_parameters(table)
+    kept = varying_metrics(table)
+    try:
+        design = sweep_meta(folder)["spec"]["design"]
+    except (OSError, KeyError, ValueError):
+        design = ""
+    dropped = [m for m in dict.fromkeys(table.metric) if m not in kept]
+    if dropped:
+        names = ", ".join(catalog.label(m, language) for m in dropped)
+        out_console.print(catalog.ui("constant_left_out", language, metrics=names))
+
+    def cell(m, mean, lo, hi, n) -> str:
+        if not n or np.isnan(mean):
+            return "—"
+        ci = (
+            ""
+            if np.isnan(lo)
+            else f" [{catalog.fmt(m, lo, language)}, {catalog.fmt(m, hi, language)}]"
+        )
+        return f"{catalog.fmt(m, mean, language)}{ci} n={int(n)}"
+
+    for m in kept:
+        title = catalog.label(m, language)
+        if design == "grid" and len(params) == 2:
+            x, y = params
+            mat = grid_matrix(table, m, x, y)
+            xl, yl = catalog.label(f"param:{x}", language), catalog.label(f"param:{y}", language)
+            t = Table(
+                title=catalog.ui("matrix", language, metric=title, x=xl, y=yl),
+                header_style="bold",
+            )
+            t.add_column(f"{yl} ↓ · {xl} →")
+            for xv in mat.columns:
+                t.add_column(level_text(xv), justify="right")
+            for yv, row in zip(mat.index, mat.itertuples(index=False), strict=True):
+                t.add_row(level_text(yv), *[cell(m, *c) for c in row])
+            out_console.print(t)
+            continue
+        t = Table(title=title, header_style="bold")
         for c in params:
-            t.add_column(c)
-        for c in ("mean", "95% CI", "n"):
-            t.add_column(c, justify="right")
-        for _, r in g.iterrows():
-            ci = "-" if np.isnan(r.ci_low) else f"[{r.ci_low:.3f}, {r.ci_high:.3f}]"
-            t.add_row(*[str(r[c]) for c in params], f"{r['mean']:.3f}", ci, str(r.n))
+            t.add_column(catalog.label(f"param:{c}", language))
+        t.add_column(catalog.label("report/mean", language), justify="right")
+        t.add_column(catalog.ui("interval95", language), justify="right")
+        t.add_column(catalog.label("report/n", language), justify="right")
+        for _, r in table[table.metric == m].iterrows():
+            ci = "—"
+            if not np.isnan(r.ci_low):
+                ci = (
+                    f"[{catalog.fmt(m, r.ci_low, language)}, {catalog.fmt(m, r.ci_high, language)}]"
+                )
+            t.add_row(
+                *[level_text(r[c]) for c in params],
+                catalog.fmt(m, r["mean"], language),
+                ci,
+                str(r.n),
+            )
         out_console.print(t)
-    out_console.print(f"report written to [bold]{folder / 'report.csv'}[/]")
 
 
 REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
@@ -351,17 +419,33 @@ def sensitivity(
     spec, out = _run_sweep(spec_path, out, workers, dask, designs=("morris", "sobol"))
     table = analyse(out, spec)
     table.to_csv(out / "sensitivity.csv", index=False)
+    from sim.results import catalog
+
+    language = lang()
+    reading = "sobol_reading" if spec.design == "sobol" else "morris_reading"
+    out_console.print(catalog.ui(reading, language), highlight=False)
     for m, g in table.groupby("metric", sort=False):
-        t = Table(title=f"{m} ({spec.design})", header_style="bold")
+        design = catalog.value_label("design", spec.design, language)
+        t = Table(title=f"{catalog.label(m, language)} ({design})", header_style="bold")
         cols = ["rank", "parameter"] + (
             ["mu_star", "mu_star_conf", "sigma"]
             if spec.design == "morris"
             else ["S1", "S1_conf", "ST", "ST_conf"]
         )
         for c in cols:
-            t.add_column(c, justify="right" if c not in ("parameter",) else "left")
+            head = catalog.label(f"sensitivity/{c}", language)
+            t.add_column(head, justify="right" if c not in ("parameter",) else "left")
         for _, r in g.iterrows():
-            t.add_row(*[f"{r[c]:.4f}" if isinstance(r[c], float) else str(r[c]) for c in cols])
+            t.add_row(
+                *[
+                    f"{r[c]:.4f}"
+                    if isinstance(r[c], float)
+                    else catalog.label(f"param:{r[c]}", language)
+                    if c == "parameter"
+                    else str(r[c])
+                    for c in cols
+                ]
+            )
         out_console.print(t)
     out_console.print(f"indices written to [bold]{out / 'sensitivity.csv'}[/]")
 

@@ -108,10 +108,12 @@ def test_sweep_report_sensitivity_and_html_report_from_the_cli(tmp_path):
     out = tmp_path / "sweep"
     r = sim("sensitivity", str(spec), "--out", str(out), "--workers", "2")
     assert r.returncode == 0, r.stderr
-    assert "mu_star" in r.stdout and (out / "sensitivity.csv").exists()
+    assert "mu* (mean absolute effect)" in r.stdout and (out / "sensitivity.csv").exists()
+    assert "How to read it" in r.stdout
     r = sim("sweep", "report", str(out))
     assert r.returncode == 0, r.stderr
-    assert "95% CI" in r.stdout and (out / "report.csv").exists()
+    assert "95% interval" in r.stdout and (out / "report.csv").exists()
+    assert "Share resolved" in r.stdout and "disputes.resolution_rate" not in r.stdout
     r = sim("report", str(out), "--html", str(tmp_path / "r.html"))
     assert r.returncode == 0 and (tmp_path / "r.html").stat().st_size > 100_000
     r = sim("report", str(tmp_path), "--html", str(tmp_path / "x.html"))
@@ -174,3 +176,18 @@ def test_scenario_init_in_chinese(tmp_path):
     assert "# 有党员的住户比例" in text and "# 每百户每年新发纠纷数" in text
     assert "Share of households" not in text
     assert load_scenario(path) == load_scenario(None)
+
+
+def test_sweep_report_prints_a_lever_matrix_for_a_grid(tmp_path):
+    spec = tmp_path / "g.yaml"
+    spec.write_text(
+        "name: g\ndays: 30\nreplicates: 2\nmetrics: [disputes.total]\nparameters:\n"
+        "  meetings.council_per_month: {values: [0, 4]}\n"
+        "  party.density: {values: [0.0, 0.1]}\n"
+    )
+    out = tmp_path / "sweep"
+    assert sim("sweep", str(spec), "--out", str(out), "--workers", "2").returncode == 0
+    r = sim("sweep", "report", str(out), "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    assert "发生的纠纷：有党员的住户比例（纵）×每月（4 周）召开小区议事会次数（横）" in r.stdout
+    assert "n=2" in r.stdout
