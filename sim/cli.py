@@ -33,6 +33,8 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(help="Validate, show and document scenarios.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
+doc_app = typer.Typer(help="Generated documentation.", no_args_is_help=True)
+app.add_typer(doc_app, name="doc")
 
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -142,6 +144,22 @@ def scenario_doc(
         changed = update_document(write)
     except (OSError, ValueError) as exc:
         fail(f"{write}: {exc}; it needs the BEGIN/END PARAMETERS markers")
+    out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
+
+
+@doc_app.command("outputs")
+def doc_outputs(
+    write: Annotated[
+        Path | None, typer.Option(help="Write the document here (e.g. docs/outputs.md).")
+    ] = None,
+) -> None:
+    """Print (or write) docs/outputs.md: every output key's labels, unit and definition."""
+    from sim.results.outputs_doc import outputs_markdown, write_outputs_doc
+
+    if write is None:
+        sys.stdout.write(outputs_markdown())
+        return
+    changed = write_outputs_doc(write)
     out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
 
 

@@ -92,3 +92,12 @@ def test_result_files_use_nulls_not_sentinels(run_folders):
     assert p.empty and "day_passed" in p.columns
     p = pd.read_parquet(run_folders["projects"] / "projects.parquet")
     assert str(p.day_passed.dtype) == "Int32" and (p.day_passed.dropna() >= 0).all()
+
+
+def test_outputs_doc_is_current():
+    from sim.results.outputs_doc import outputs_markdown
+
+    doc = ROOT / "docs" / "outputs.md"
+    assert doc.read_text(encoding="utf-8") == outputs_markdown(), (
+        "run: sim doc outputs --write docs/outputs.md"
+    )
