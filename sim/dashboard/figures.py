@@ -89,7 +89,7 @@ def timeseries_figure(
     x_title = cat.axis_title("date" if "date" in ts.columns else "day", lang)
     layout = {
         "title": {"text": cat.ui("series_title", lang, name=title) if title else ""},
-        "xaxis": {"title": {"text": x_title}},
+        "xaxis": {"title": {"text": x_title}, **date_ticks(lang)},
         "height": 420,
         "legend": _legend_top(),
         "margin": {"t": 110},
@@ -106,6 +106,11 @@ def timeseries_figure(
     else:
         layout["yaxis"] = share_axis
     return _layout(fig, **layout)
+
+
+def date_ticks(lang: str) -> dict:
+    """Date tick labels in the language (plotly's own month names are English)."""
+    return {"tickformat": "%Y年%-m月%-d日"} if lang == "zh" else {}
 
 
 def open_disputes_by_building(disputes: pd.DataFrame, n_buildings: int, day: int) -> np.ndarray:
@@ -460,7 +465,7 @@ def compare_series_figure(
     return _layout(
         fig,
         title={"text": cat.label(metric, lang)},
-        xaxis={"title": {"text": cat.axis_title("date", lang)}},
+        xaxis={"title": {"text": cat.axis_title("date", lang)}, **date_ticks(lang)},
         yaxis=yaxis,
         height=400,
         legend=_legend_top(),

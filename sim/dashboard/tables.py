@@ -19,6 +19,33 @@ VALUE_KINDS = {
     "type": "project_type",
 }
 LEVEL_COLUMNS = ("level", "highest_level")
+# ag-grid's own words (pager, filters) in Chinese
+GRID_TEXT_ZH = {
+    "page": "第",
+    "of": "页，共",
+    "to": "至",
+    "more": "更多",
+    "next": "下一页",
+    "last": "末页",
+    "first": "首页",
+    "previous": "上一页",
+    "pageSizeSelectorLabel": "每页行数：",
+    "noRowsToShow": "无数据",
+    "filterOoo": "筛选…",
+    "equals": "等于",
+    "notEqual": "不等于",
+    "contains": "包含",
+    "notContains": "不包含",
+    "startsWith": "开头是",
+    "endsWith": "结尾是",
+    "lessThan": "小于",
+    "greaterThan": "大于",
+    "inRange": "介于",
+    "andCondition": "且",
+    "orCondition": "或",
+    "blank": "为空",
+    "notBlank": "不为空",
+}
 
 
 def display_frame(table: str, df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -70,7 +97,11 @@ def result_table(table_id: str, table: str, df: pd.DataFrame | None, lang: str =
         rowData=shown.to_dict("records"),
         columnDefs=columns,
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        dashGridOptions={"pagination": True, "paginationPageSize": TABLE_ROWS},
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": TABLE_ROWS,
+            **({"localeText": GRID_TEXT_ZH} if lang == "zh" else {}),
+        },
         columnSize="autoSize",
         style={"height": 520},
     )

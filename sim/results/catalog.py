@@ -245,8 +245,8 @@ def kind(key: str) -> str:
 
 def axis_title(key: str, lang: str = "en") -> str:
     """Label and unit, e.g. ``Open disputes (disputes)``, for an axis or a colour bar."""
-    u = unit(key, lang)
-    return f"{label(key, lang)} ({u})" if u else label(key, lang)
+    u, name = unit(key, lang), label(key, lang)
+    return f"{name} ({u})" if u and u.lower() != name.lower() else name
 
 
 def value_label(kind_: str, value: Any, lang: str = "en") -> str:
