@@ -483,13 +483,18 @@ def validate(
         rows = run_patterns(
             PATTERNS, n, workers or os.cpu_count() or 1, on_done=lambda: progress.advance(bar)
         )
-    t = Table(
-        title=f"Validation patterns ({n} seeds per arm, mean and 95% CI)", header_style="bold"
-    )
+    from sim.results import catalog
+
+    language = lang()
+    t = Table(title=catalog.ui("validation_title", language, n=n), header_style="bold")
     for c in ("pattern", "source", "target", "model value", "result"):
-        t.add_column(c, overflow="fold")
+        t.add_column(catalog.ui(f"validation_{c.replace(' ', '_')}", language), overflow="fold")
     for r in rows:
-        verdict = "[green]pass[/]" if r["passed"] else "[red]FAIL[/]"
+        verdict = (
+            f"[green]{catalog.ui('validation_pass', language)}[/]"
+            if r["passed"]
+            else f"[red]{catalog.ui('validation_fail', language)}[/]"
+        )
         t.add_row(r["pattern"], r["source"], r["target"], r["model"], verdict)
     out_console.print(t)
     failed = [r["pattern"] for r in rows if not r["passed"]]

@@ -101,3 +101,21 @@ def test_outputs_doc_is_current():
     assert doc.read_text(encoding="utf-8") == outputs_markdown(), (
         "run: sim doc outputs --write docs/outputs.md"
     )
+
+
+def test_every_interface_string_the_code_asks_for_exists_in_both_languages():
+    import re
+
+    asked = set()
+    for path in (ROOT / "sim").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        asked |= set(re.findall(r"\bui\(\s*\"([a-z0-9_]+)\"", text))
+        asked |= set(re.findall(r"\bui\(\s*'([a-z0-9_]+)'", text))
+        asked |= set(re.findall(r"\"((?:sobol|morris)_reading|filter_(?:axis|all))\"", text))
+    asked |= {f"validation_{c}" for c in ("pattern", "source", "target", "model_value", "result")}
+    assert len(asked) > 40
+    assert catalog.missing([f"ui/{k}" for k in sorted(asked)]) == []
+    for key in asked:
+        e = catalog.find(f"ui/{key}")
+        fields_en = set(re.findall(r"{(\w+)}", e.en))
+        assert fields_en == set(re.findall(r"{(\w+)}", e.zh)), key

@@ -170,15 +170,32 @@ def run_tables(c: Catalog, key: str | None, lang: str = "en"):
     if e is None:
         return notice(ct.ui("unknown_run", lang), "warning"), None, None, ""
     r = load_run(e.path)
-    scenario = yaml.safe_dump(
-        r["manifest"].get("scenario", {}), sort_keys=False, allow_unicode=True
-    )
+    scenario = scenario_text(r["manifest"].get("scenario", {}), lang)
     return (
         result_table("disputes-table", "disputes", r.get("disputes"), lang),
         result_table("meetings-table", "meetings", r.get("meetings"), lang),
         result_table("votes-table", "votes", r.get("votes"), lang),
         scenario,
     )
+
+
+def scenario_text(data: dict, lang: str = "en") -> str:
+    """The run's scenario as YAML, each field explained in a comment in ``lang``."""
+    from pydantic import ValidationError
+
+    from sim.scenario import Scenario
+    from sim.scenario.docs import scenario_template
+
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError:  # written by another version: show it as it is
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def describe(path: str, english: str) -> str:
+        return ct.param_description(path, lang) if lang != "en" else english
+
+    lines = scenario_template(sc, describe, lang).splitlines()
+    return "\n".join(lines[2:]) + "\n"  # without the template's "edit this default" header
 
 
 def _table(table_id: str, df: pd.DataFrame | None, lang: str = "en"):
