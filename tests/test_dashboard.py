@@ -265,3 +265,17 @@ def test_reports_by_kind(results, tmp_path):
     assert morris.count("<tr><td>") >= n
     cmp = write_report(results, tmp_path / "c.html", "zh").read_text()
     assert "运行结果比较" in cmp and "run-default" in cmp and "run-projects" in cmp
+
+
+def test_no_heatmap_of_sampled_points(cat):
+    heat, line = dapp.sweep_view(
+        cat,
+        "sweeps/morris",
+        "disputes.resolution_rate",
+        "meetings.council_per_month",
+        "party.density",
+        [],
+        [],
+    )
+    assert not heat.data and "grid design" in heat.layout.annotations[0].text
+    assert line.data

@@ -278,7 +278,12 @@ def sweep_view(c: Catalog, key, metric, x, y, filter_values, filter_ids, lang: s
         for fid, v in zip(filter_ids or [], filter_values or [], strict=False)
         if fid["param"] not in (x, y)
     }
-    heat = fg.heatmap_figure(rep, x, y, metric, filters, lang)
+    design = fg_design(e.path)
+    if design in ("", "grid"):
+        heat = fg.heatmap_figure(rep, x, y, metric, filters, lang)
+    else:  # sampled points are not a grid: no heatmap that pretends they are
+        label = ct.value_label("design", design, lang)
+        heat = fg.empty_figure(ct.ui("grid_only", lang, design=label))
     line = fg.line_figure(rep, x, metric, y if y != x else None, filters, lang)
     return heat, line
 
