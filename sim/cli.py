@@ -25,16 +25,63 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(help="Validate, show and document scenarios.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
+doc_app = typer.Typer(help="Generated documentation.", no_args_is_help=True)
+app.add_typer(doc_app, name="doc")
 
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
+
+LANG = {"value": "en"}  # the chosen output language, set by the global --lang option
+
+
+def lang() -> str:
+    """The output language chosen with ``--lang`` or ``SIM_LANG`` (``en`` or ``zh``)."""
+    return LANG["value"]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        out_console.print(f"sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    language: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            envvar="SIM_LANG",
+            help="Language of the output: en or zh (also SIM_LANG); may follow any command.",
+            metavar="en|zh",
+        ),
+    ] = "en",
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Agent-based simulator of neighbourhood deliberation in residential compounds."""
+    language = language.strip().lower()[:2]
+    if language not in ("en", "zh"):
+        fail(f"--lang {language}: choose en or zh")
+    LANG["value"] = language
+
 
 ScenarioArg = Annotated[
     Path | None, typer.Argument(help="Scenario YAML (default: the packaged default scenario).")
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a field by dotted path, e.g. party.density=0.1."),
+    typer.Option(
+        "--set",
+        help="Override a field by dotted path, e.g. party.density=0.1; repeat for more fields.",
+        metavar="PATH=VALUE",
+    ),
 ]
 
 
@@ -71,13 +118,21 @@ def scenario_init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a scenario with every field at its default, each explained in a comment."""
+    from sim.results import catalog
+    from sim.scenario import load_scenario
     from sim.scenario.docs import scenario_template
 
     if path.exists() and not force:
         fail(f"{path}: exists; choose another name or add --force to overwrite it")
     _checked("check_output_file", path, "scenario init", (".yaml", ".yml"))
-    path.write_text(scenario_template(), encoding="utf-8")
-    out_console.print(f"wrote {path}; edit it, then `sim scenario check {path}`")
+    language = lang()
+
+    def describe(field: str, english: str) -> str:
+        return catalog.param_description(field, language) if language != "en" else english
+
+    text = scenario_template(load_scenario(None), describe, language)
+    path.write_text(text, encoding="utf-8")
+    out_console.print(catalog.ui("wrote_template", language, path=path), highlight=False)
 
 
 @scenario_app.command("doc")
@@ -96,6 +151,22 @@ def scenario_doc(
         changed = update_document(write)
     except (OSError, ValueError) as exc:
         fail(f"{write}: {exc}; it needs the BEGIN/END PARAMETERS markers")
+    out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
+
+
+@doc_app.command("outputs")
+def doc_outputs(
+    write: Annotated[
+        Path | None, typer.Option(help="Write the document here (e.g. docs/outputs.md).")
+    ] = None,
+) -> None:
+    """Print (or write) docs/outputs.md: every output key's labels, unit and definition."""
+    from sim.results.outputs_doc import outputs_markdown, write_outputs_doc
+
+    if write is None:
+        sys.stdout.write(outputs_markdown())
+        return
+    changed = write_outputs_doc(write)
     out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
 
 
@@ -136,10 +207,39 @@ def run(
     except KeyboardInterrupt:
         fail("interrupted before the end; nothing was written", 130)
     path = write_run(model, out, sc.seed)
-    print_summary(summarize(model), f"{sc.name}: {model.world.n_households} households")
-    out_console.print(
-        f"results written to [bold]{path}[/]; explore them with `sim dashboard {path.parent}`"
+    print_planner_summary(summarize(model), sc, model.world.n_households, path)
+
+
+def print_planner_summary(summary: dict, sc: Scenario, households: int, path: Path) -> None:
+    """The planner's summary: groups of plain-word lines with their meaning, then the files."""
+    from rich.table import Table
+
+    from sim.results import catalog
+    from sim.results.planner import planner_lines
+
+    language = lang()
+    title = catalog.ui(
+        "summary_title", language, name=sc.name, households=households, days=sc.days, seed=sc.seed
     )
+    table = Table(title=title, show_header=True, header_style="bold", show_lines=False)
+    table.add_column(catalog.ui("col_what", language), overflow="fold")
+    table.add_column(catalog.ui("col_value", language), justify="right", overflow="fold")
+    table.add_column(catalog.ui("col_meaning", language), overflow="fold", style="dim")
+    group = None
+    for line in planner_lines(summary, language):
+        if line.group != group:
+            group = line.group
+            table.add_row(f"[bold]{group}[/]", "", "")
+        table.add_row("  " + line.label, line.value, line.meaning)
+    out_console.print(table)
+    if not summary.get("projects.total"):
+        out_console.print(catalog.ui("no_projects", language))
+    out_console.print(catalog.ui("files_at", language, path=path), highlight=False)
+    out_console.print(catalog.ui("files_list", language), highlight=False)
+    out_console.print(
+        catalog.ui("open_dashboard", language, root=path.parent, name=path.name), highlight=False
+    )
+    out_console.print(catalog.ui("open_report", language, path=path), highlight=False)
 
 
 def print_summary(summary: dict, title: str) -> None:
@@ -309,9 +409,6 @@ def sweep(
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
-    import numpy as np
-    from rich.table import Table
-
     from sim.experiments.analysis import metric_columns, report
     from sim.results.sweeps import runs_frame
 
@@ -332,18 +429,89 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
     _checked("check_creatable", folder / "report.csv", "sim sweep report")
     _atomic_write(table, folder / "report.csv", lambda t, p: t.to_csv(p, index=False))
     _atomic_write(table, folder / "report.parquet", lambda t, p: t.to_parquet(p, index=False))
-    params = [c for c in table.columns if c not in REPORT_COLS]
-    for m, g in table.groupby("metric", sort=False):
-        t = Table(title=m, header_style="bold")
+    print_sweep_tables(table, folder)
+    out_console.print(catalog_ui("report_written", path=folder / "report.csv"), highlight=False)
+
+
+def catalog_ui(key: str, **fields) -> str:
+    """An interface string from the catalogue in the chosen language."""
+    from sim.results import catalog
+
+    return catalog.ui(key, lang(), **fields)
+
+
+def print_sweep_tables(table, folder: Path) -> None:
+    """A lever matrix per metric for a two-parameter grid; otherwise one table per metric.
+
+    Labels, units and numbers come from the catalogue in the chosen language; metrics that do
+    not vary across the sweep are left out and named.
+    """
+    import numpy as np
+    from rich.table import Table
+
+    from sim.dashboard.figures import level_text
+    from sim.experiments.analysis import grid_matrix, report_parameters, varying_metrics
+    from sim.results import catalog
+    from sim.results.sweeps import sweep_meta
+
+    language = lang()
+    params = report_parameters(table)
+    kept = varying_metrics(table)
+    try:
+        design = sweep_meta(folder)["spec"]["design"]
+    except (OSError, KeyError, ValueError):
+        design = ""
+    dropped = [m for m in dict.fromkeys(table.metric) if m not in kept]
+    if dropped:
+        names = ", ".join(catalog.label(m, language) for m in dropped)
+        out_console.print(catalog.ui("constant_left_out", language, metrics=names))
+
+    def cell(m, mean, lo, hi, n) -> str:
+        if not n or np.isnan(mean):
+            return "—"
+        ci = (
+            ""
+            if np.isnan(lo)
+            else f" [{catalog.fmt(m, lo, language)}, {catalog.fmt(m, hi, language)}]"
+        )
+        return f"{catalog.fmt(m, mean, language)}{ci} n={int(n)}"
+
+    for m in kept:
+        title = catalog.label(m, language)
+        if design == "grid" and len(params) == 2:
+            x, y = params
+            mat = grid_matrix(table, m, x, y)
+            xl, yl = catalog.label(f"param:{x}", language), catalog.label(f"param:{y}", language)
+            t = Table(
+                title=catalog.ui("matrix", language, metric=title, x=xl, y=yl),
+                header_style="bold",
+            )
+            t.add_column(f"{yl} ↓ · {xl} →")
+            for xv in mat.columns:
+                t.add_column(level_text(xv), justify="right")
+            for yv, row in zip(mat.index, mat.itertuples(index=False), strict=True):
+                t.add_row(level_text(yv), *[cell(m, *c) for c in row])
+            out_console.print(t)
+            continue
+        t = Table(title=title, header_style="bold")
         for c in params:
-            t.add_column(c)
-        for c in ("mean", "95% CI", "n"):
-            t.add_column(c, justify="right")
-        for _, r in g.iterrows():
-            ci = "-" if np.isnan(r.ci_low) else f"[{r.ci_low:.3f}, {r.ci_high:.3f}]"
-            t.add_row(*[str(r[c]) for c in params], f"{r['mean']:.3f}", ci, str(r.n))
+            t.add_column(catalog.label(f"param:{c}", language))
+        t.add_column(catalog.label("report/mean", language), justify="right")
+        t.add_column(catalog.ui("interval95", language), justify="right")
+        t.add_column(catalog.label("report/n", language), justify="right")
+        for _, r in table[table.metric == m].iterrows():
+            ci = "—"
+            if not np.isnan(r.ci_low):
+                ci = (
+                    f"[{catalog.fmt(m, r.ci_low, language)}, {catalog.fmt(m, r.ci_high, language)}]"
+                )
+            t.add_row(
+                *[level_text(r[c]) for c in params],
+                catalog.fmt(m, r["mean"], language),
+                ci,
+                str(r.n),
+            )
         out_console.print(t)
-    out_console.print(f"report written to [bold]{folder / 'report.csv'}[/]")
 
 
 def _atomic_write(table, path: Path, writer) -> None:
@@ -356,7 +524,7 @@ def _atomic_write(table, path: Path, writer) -> None:
         tmp.unlink(missing_ok=True)
 
 
-REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
+REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
 
 
 @app.command()
@@ -377,17 +545,33 @@ def sensitivity(
     spec, out = _run_sweep(spec_path, out, workers, dask, ("morris", "sobol"), max_runs)
     table = analyse(out, spec)
     table.to_csv(out / "sensitivity.csv", index=False)
+    from sim.results import catalog
+
+    language = lang()
+    reading = "sobol_reading" if spec.design == "sobol" else "morris_reading"
+    out_console.print(catalog.ui(reading, language), highlight=False)
     for m, g in table.groupby("metric", sort=False):
-        t = Table(title=f"{m} ({spec.design})", header_style="bold")
+        design = catalog.value_label("design", spec.design, language)
+        t = Table(title=f"{catalog.label(m, language)} ({design})", header_style="bold")
         cols = ["rank", "parameter"] + (
             ["mu_star", "mu_star_conf", "sigma"]
             if spec.design == "morris"
             else ["S1", "S1_conf", "ST", "ST_conf"]
         )
         for c in cols:
-            t.add_column(c, justify="right" if c not in ("parameter",) else "left")
+            head = catalog.label(f"sensitivity/{c}", language)
+            t.add_column(head, justify="right" if c not in ("parameter",) else "left")
         for _, r in g.iterrows():
-            t.add_row(*[f"{r[c]:.4f}" if isinstance(r[c], float) else str(r[c]) for c in cols])
+            t.add_row(
+                *[
+                    f"{r[c]:.4f}"
+                    if isinstance(r[c], float)
+                    else catalog.label(f"param:{r[c]}", language)
+                    if c == "parameter"
+                    else str(r[c])
+                    for c in cols
+                ]
+            )
         out_console.print(t)
     out_console.print(f"indices written to [bold]{out / 'sensitivity.csv'}[/]")
 
@@ -411,13 +595,19 @@ def validate(
         rows = run_patterns(
             PATTERNS, n, workers or os.cpu_count() or 1, on_done=lambda: progress.advance(bar)
         )
-    t = Table(
-        title=f"Validation patterns ({n} seeds per arm, mean and 95% CI)", header_style="bold"
-    )
-    for c in ("pattern", "source", "role", "target", "model value", "result"):
-        t.add_column(c, overflow="fold")
+    from sim.results import catalog
+
+    language = lang()
+    t = Table(title=catalog.ui("validation_title", language, n=n), header_style="bold")
+    columns = ("pattern", "source", "role", "target", "model value", "result")
+    for c in columns:
+        t.add_column(catalog.ui(f"validation_{c.replace(' ', '_')}", language), overflow="fold")
     for r in rows:
-        verdict = "[green]pass[/]" if r["passed"] else "[red]FAIL[/]"
+        verdict = (
+            f"[green]{catalog.ui('validation_pass', language)}[/]"
+            if r["passed"]
+            else f"[red]{catalog.ui('validation_fail', language)}[/]"
+        )
         cells = [escape(str(r[c])) for c in ("pattern", "source", "role", "target", "model")]
         t.add_row(*cells, verdict)
     out_console.print(t)
@@ -594,9 +784,9 @@ def dashboard(
 
     if not results.is_dir():
         fail(f"{results}: no such folder; give the folder holding your runs and sweeps")
-    app = create_app(results)
+    app = create_app(results, lang())
     cat = app.catalog
-    msg = cat.message()
+    msg = cat.message(lang())
     if msg:
         err_console.print(f"[yellow]warning:[/] {msg}")
     for p in cat.problems:
@@ -610,7 +800,9 @@ def dashboard(
 
 @app.command()
 def report(
-    folder: Annotated[Path, typer.Argument(help="A run or sweep folder.")],
+    folder: Annotated[
+        Path, typer.Argument(help="A run or sweep folder, or a folder of runs to compare.")
+    ],
     html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
 ) -> None:
     """Write a self-contained HTML report of a run or sweep (for sharing without a server)."""
@@ -618,7 +810,7 @@ def report(
 
     _checked("check_output_file", html, "--html", (".html", ".htm"))
     try:
-        out = write_report(folder, html)
+        out = write_report(folder, html, lang())
     except FileNotFoundError as exc:
         fail(str(exc))
     out_console.print(f"report written to [bold]{out}[/]")
@@ -826,10 +1018,44 @@ def _spawn():
     return multiprocessing.get_context("spawn")
 
 
-def main() -> None:
-    """Console entry point: every error becomes a one-line message and exit status 2."""
+def hoist_lang(argv: list[str]) -> list[str]:
+    """Move ``--lang X`` (or ``--lang=X``) to the front so it may follow any command."""
+    rest, front, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--lang" and i + 1 < len(argv):
+            front = [a, argv[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--lang="):
+            front = ["--lang", a.split("=", 1)[1]]
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
+def _flag_type_hidden(self, ctx):
+    """Boolean flags show as ``--fast``, not ``--fast <bool>`` (typer's rich help)."""
+    if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+        return None
+    return _typer_display_type_rich(self, ctx)
+
+
+try:  # typer >= 0.16 renders a type for every option; a flag takes no value
+    from typer.core import TyperOption
+
+    _typer_display_type_rich = TyperOption.display_type_rich
+    TyperOption.display_type_rich = _flag_type_hidden
+except (ImportError, AttributeError):  # pragma: no cover - other typer versions
+    pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: ``--lang`` may follow any command; every error is a message (exit 2)."""
+    args = hoist_lang(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(prog_name="sim")
+        app(args=args, prog_name="sim")
     except KeyboardInterrupt:
         err_console.print("interrupted", highlight=False)
         sys.exit(130)

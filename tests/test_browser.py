@@ -95,10 +95,10 @@ def test_run_page_and_metric_picker(page, server):
     page.goto(server + "/run")
     before = wait_graph(page, "run-series")
     wait_graph(page, "run-network")
-    page.locator("#run-disputes table").first.wait_for()
+    page.locator("#run-disputes .ag-root").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "run.png"), full_page=True)
     names = [t["name"] for t in before]
-    assert "open_disputes" in names
+    assert "Open disputes" in names
     # clear the metric picker, then pick one metric: the figure follows
     page.locator("#run-metrics .dash-dropdown-clear").click()
     page.wait_for_function(
@@ -106,10 +106,10 @@ def test_run_page_and_metric_picker(page, server):
         " return g && g.data.length === 0; }",
         timeout=15000,
     )
-    pick(page, "run-metrics", "mean_trust")
+    pick(page, "run-metrics", "Mean trust")
     page.wait_for_function(
         "() => { const g = document.querySelector('#run-series .js-plotly-plot');"
-        " return g && g.data.length === 1 && g.data[0].name === 'mean_trust'; }",
+        " return g && g.data.length === 1 && g.data[0].name === 'Mean trust'; }",
         timeout=15000,
     )
     assert graph_data(page, "run-series") != before
@@ -121,10 +121,10 @@ def test_sweep_page_heatmap_and_metric_change(page, server):
     heat = wait_graph(page, "sweep-heatmap", lambda d: d[0]["type"] == "heatmap")
     wait_graph(page, "sweep-line")
     page.screenshot(path=str(ARTIFACTS / "sweep.png"), full_page=True)
-    pick(page, "sweep-metric", "disputes.resolved_by_level.L2")
+    pick(page, "sweep-metric", "Resolved at L2 compound council")
     page.wait_for_function(
         "() => { const g = document.querySelector('#sweep-heatmap .js-plotly-plot');"
-        " return g && g.layout.title.text === 'disputes.resolved_by_level.L2'; }",
+        " return g && g.layout.title.text === 'Resolved at L2 compound council'; }",
         timeout=15000,
     )
     after = graph_data(page, "sweep-heatmap")
@@ -135,7 +135,8 @@ def test_sweep_page_heatmap_and_metric_change(page, server):
 
 def test_sensitivity_page(page, server):
     page.goto(server + "/sensitivity")
-    data = wait_graph(page, "sens-graph", lambda d: {t["name"] for t in d} == {"mu*", "sigma"})
+    names = {"mu* (mean absolute effect)", "sigma (spread of effects)"}
+    data = wait_graph(page, "sens-graph", lambda d: {t["name"] for t in d} == names)
     assert data[0]["n"] == 3
     page.screenshot(path=str(ARTIFACTS / "sensitivity.png"), full_page=True)
 
@@ -161,4 +162,62 @@ def test_html_report_opens_in_the_browser(page, tmp_path_factory):
         timeout=20000,
     )
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+    assert not page.errors
+
+
+def _has_chinese(text: str) -> bool:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 10
+
+
+def test_every_page_switches_to_chinese(page, server):
+    for path, heading in (
+        ("/", "结果"),
+        ("/run", "运行结果"),
+        ("/sweep", "参数扫描"),
+        ("/sensitivity", "敏感性分析"),
+        ("/compare", "比较运行结果"),
+    ):
+        page.goto(server + path)
+        page.locator("#lang-switch").click()  # the 中文 link
+        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'", timeout=15000)
+        page.get_by_role("heading", name=heading, exact=True).first.wait_for()
+        assert "lang=zh" in page.url
+        nav = page.locator(".nav").inner_text()
+        assert "首页" in nav and "运行" in nav and "English" in nav
+        # the page's own words (labels, figures, notes) in Chinese, not only the heading
+        page.wait_for_function(
+            "() => (document.querySelector('#page').innerText.match(/[\\u4e00-\\u9fff]/g)"
+            " || []).length >= 10",
+            timeout=20000,
+        )
+        assert _has_chinese(page.locator("#page").inner_text()), path
+    page.screenshot(path=str(ARTIFACTS / "compare_zh.png"), full_page=True)
+    assert not page.errors
+
+
+def test_chinese_run_page_figures_and_tables(page, server):
+    page.goto(server + "/run?lang=zh")
+    wait_graph(page, "run-series")
+    page.locator("#run-disputes .ag-root").first.wait_for()
+    layout = page.evaluate(
+        "() => { const g = document.querySelector('#run-series .js-plotly-plot');"
+        " return {x: g.layout.xaxis.title.text, y: g.layout.yaxis.title.text,"
+        " names: g.data.map(t => t.name), xtype: g._fullLayout.xaxis.type,"
+        " yr: g._fullLayout.yaxis.range}; }"
+    )
+    assert layout["x"] == "日期" and layout["xtype"] == "date"
+    assert layout["y"].startswith("数量") and layout["yr"][0] == 0
+    assert "未结纠纷" in layout["names"]
+    headers = page.locator("#run-disputes .ag-header-cell-text").all_inner_texts()
+    assert "结果" in headers and "类别" in headers
+    page.screenshot(path=str(ARTIFACTS / "run_zh.png"), full_page=True)
+    page.goto(server + "/sweep?lang=zh")
+    wait_graph(page, "sweep-heatmap", lambda d: d[0]["type"] == "heatmap")
+    heat = page.evaluate(
+        "() => { const g = document.querySelector('#sweep-heatmap .js-plotly-plot');"
+        " return {x: g.layout.xaxis.title.text, zmin: g.data[0].zmin, zmax: g.data[0].zmax,"
+        " bar: g.data[0].colorbar.title.text}; }"
+    )
+    assert heat["x"] == "每月（4 周）召开小区议事会次数"
+    assert (heat["zmin"], heat["zmax"]) == (0, 1) and heat["bar"] == "化解率 (比例 0-1)"
     assert not page.errors

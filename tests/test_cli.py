@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -8,7 +9,10 @@ SIM = [sys.executable, "-m", "sim"]
 
 
 def sim(*args, cwd=None):
-    return subprocess.run([*SIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    env = {**os.environ, "COLUMNS": "240"}  # wide enough that table cells do not wrap
+    return subprocess.run(
+        [*SIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300, env=env
+    )
 
 
 def test_run_default_end_to_end(tmp_path):
@@ -19,7 +23,27 @@ def test_run_default_end_to_end(tmp_path):
         assert (out / f).exists()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["days"] == 90
-    assert "disputes.share_of_all.resolved" in r.stdout
+    assert "Share resolved" in r.stdout and "Disputes resolved ÷ all disputes opened" in r.stdout
+    assert "disputes.resolution_rate" not in r.stdout  # plain words, not keys
+    assert f"sim --lang en dashboard {out.parent}" in r.stdout
+
+
+def test_run_summary_in_chinese(tmp_path):
+    out = tmp_path / "run"
+    r = sim("run", "--out", str(out), "--days", "60", "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    assert "化解率" in r.stdout and "已化解纠纷 ÷ 全部发生的纠纷" in r.stdout
+    assert "Share resolved" not in r.stdout
+
+
+def test_version_and_flags_in_help():
+    r = sim("--version")
+    assert r.returncode == 0 and r.stdout.startswith("sim ")
+    r = sim("validate", "--help")
+    assert "--fast" in r.stdout and "<bool>" not in r.stdout
+    r = sim("run", "--help")
+    assert "repeat" in r.stdout
+    assert sim("--lang", "fr", "scenario", "doc").returncode == 2
 
 
 def test_run_without_meetings_resolves_nothing_above_l1(tmp_path):
@@ -84,10 +108,12 @@ def test_sweep_report_sensitivity_and_html_report_from_the_cli(tmp_path):
     out = tmp_path / "sweep"
     r = sim("sensitivity", str(spec), "--out", str(out), "--workers", "2")
     assert r.returncode == 0, r.stderr
-    assert "mu_star" in r.stdout and (out / "sensitivity.csv").exists()
+    assert "mu* (mean absolute effect)" in r.stdout and (out / "sensitivity.csv").exists()
+    assert "How to read it" in r.stdout
     r = sim("sweep", "report", str(out))
     assert r.returncode == 0, r.stderr
-    assert "95% CI" in r.stdout and (out / "report.csv").exists()
+    assert "95% interval" in r.stdout and (out / "report.csv").exists()
+    assert "Share resolved" in r.stdout and "disputes.resolution_rate" not in r.stdout
     r = sim("report", str(out), "--html", str(tmp_path / "r.html"))
     assert r.returncode == 0 and (tmp_path / "r.html").stat().st_size > 100_000
     r = sim("report", str(tmp_path), "--html", str(tmp_path / "x.html"))
@@ -114,14 +140,14 @@ def test_scenario_doc_prints_the_parameter_table():
 
 
 def test_scenario_init_writes_a_valid_commented_template(tmp_path):
-    from sim.scenario import Scenario, load_scenario
+    from sim.scenario import load_scenario
 
     path = tmp_path / "mine.yaml"
     r = sim("scenario", "init", str(path))
     assert r.returncode == 0, r.stderr
     text = path.read_text()
     assert "# Share of households with a party member." in text
-    assert load_scenario(path) == Scenario()
+    assert load_scenario(path) == load_scenario(None)  # exactly the embedded default
     assert sim("scenario", "init", str(path)).returncode == 2  # no silent overwrite
     # the example project, switched on as the template says, validates too
     lines = [ln for ln in text.splitlines() if not ln.startswith("projects: []")]
@@ -138,3 +164,30 @@ def test_sensitivity_refuses_a_grid_design_before_making_anything(tmp_path):
     r = sim("sensitivity", str(spec), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "needs morris or sobol" in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_scenario_init_in_chinese(tmp_path):
+    from sim.scenario import load_scenario
+
+    path = tmp_path / "zh.yaml"
+    r = sim("scenario", "init", str(path), "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "# 有党员的住户比例" in text and "# 每百户每年新发纠纷数" in text
+    assert "Share of households" not in text
+    assert load_scenario(path) == load_scenario(None)
+
+
+def test_sweep_report_prints_a_lever_matrix_for_a_grid(tmp_path):
+    spec = tmp_path / "g.yaml"
+    spec.write_text(
+        "name: g\ndays: 30\nreplicates: 2\nmetrics: [disputes.total]\nparameters:\n"
+        "  meetings.council_per_month: {values: [0, 4]}\n"
+        "  party.density: {values: [0.0, 0.1]}\n"
+    )
+    out = tmp_path / "sweep"
+    assert sim("sweep", str(spec), "--out", str(out), "--workers", "2").returncode == 0
+    r = sim("sweep", "report", str(out), "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    assert "发生的纠纷：有党员的住户比例（纵）×每月（4 周）召开小区议事会次数（横）" in r.stdout
+    assert "n=2" in r.stdout

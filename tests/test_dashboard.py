@@ -49,12 +49,20 @@ def test_run_callbacks(cat):
     ts = dapp.run_series(cat, "run-projects", ["open_disputes"])
     net = dapp.run_network(cat, "run-projects", "open_disputes", 30)
     disputes, meetings, votes, scenario = dapp.run_tables(cat, "run-projects")
-    assert [t.name for t in ts.data] == ["open_disputes"]
-    assert "day 30" in net.layout.title.text
+    assert [t.name for t in ts.data] == ["Open disputes"]
+    assert ts.layout.xaxis.title.text == "Date" and ts.data[0].x[0] is not None
+    assert "Jan 31, 2024" in net.layout.title.text  # day 30 as a date (start 2024-01-01)
+    assert net.data[1].marker.cmin == 0  # counts on a sequential scale from 0
     ts2 = dapp.run_series(cat, "run-projects", ["mean_trust", "expired"])
     net2 = dapp.run_network(cat, "run-projects", "support:elevators", 80)
-    assert [t.name for t in ts2.data] == ["mean_trust", "expired"]
-    assert "support" in net2.layout.title.text
+    assert [t.name for t in ts2.data][:2] == ["Failed disputes", "Mean trust"]
+    assert ts2.layout.yaxis2.range == (0, 1)  # trust (0-1) on its own fixed axis
+    assert "Support" in net2.layout.title.text
+    assert (net2.data[1].marker.cmin, net2.data[1].marker.cmax) == (0, 1)
+    assert any("threshold 75.0%" in t for t in net2.data[1].marker.colorbar.ticktext)
+    zh = dapp.run_series(cat, "run-projects", ["open_disputes", "support:elevators"], lang="zh")
+    assert [t.name for t in zh.data][:2] == ["未结纠纷", "支持度：elevators"]
+    assert "表决门槛" in zh.data[2].name and zh.layout.xaxis.title.text == "日期"
     assert list(net.data[1].marker.color) != list(net2.data[1].marker.color)
     assert yaml.safe_load(scenario)["name"] == "elevator_and_gas"
 
@@ -64,7 +72,9 @@ def test_sweep_callbacks(cat):
     assert x == "meetings.council_per_month" and y == "party.density"
     heat, line = dapp.sweep_view(cat, "sweeps/grid", metric, x, y, [], [])
     assert heat.data[0].z.shape == (2, 2)
-    assert "95% CI" in heat.data[0].text[0][0]
+    assert "95% interval" in heat.data[0].customdata[0][0]
+    assert (heat.data[0].zmin, heat.data[0].zmax) == (0, 1)  # a share: fixed 0-1
+    assert heat.layout.xaxis.title.text.startswith("Compound councils per 4-week month")
     assert len(line.data) == 4  # band + line for each of the two party densities
     heat2, _ = dapp.sweep_view(cat, "sweeps/grid", "disputes.resolved_by_level.L2", x, y, [], [])
     # no councils -> no L2 resolutions: the x=0 column is zero
@@ -78,7 +88,7 @@ def test_sensitivity_and_compare_callbacks(cat):
     opts, metric = dapp.sensitivity_controls(cat, "sweeps/morris")
     assert metric == "disputes.share_of_all.resolved"
     fig = dapp.sensitivity_view(cat, "sweeps/morris", metric)
-    assert {t.name for t in fig.data} == {"mu*", "sigma"}
+    assert {t.name for t in fig.data} == {"mu* (mean absolute effect)", "sigma (spread of effects)"}
     assert len(fig.data[0].y) == 3
     bars, lines = dapp.compare_view(
         cat, ["run-default", "run-projects"], ["disputes.share_of_all.resolved"], "open_disputes"
@@ -176,7 +186,7 @@ def test_sobol_sensitivity_figure():
         }
     )
     fig = sensitivity_figure(t, "m")
-    assert [tr.name for tr in fig.data] == ["S1", "ST"]
+    assert [tr.name for tr in fig.data] == ["First-order index S1", "Total index ST"]
     assert "Sobol" in fig.layout.title.text
 
 
@@ -209,3 +219,63 @@ def test_long_tables_are_capped_with_a_note():
     out = dapp._table("disputes-table", pd.DataFrame({"a": range(dapp.TABLE_LIMIT + 5)}))
     text = json.dumps(out.to_plotly_json(), default=str)
     assert "first 2,000 of 2,005 rows" in text and "disputes.parquet" in text
+
+
+def test_filters_cannot_be_set_on_an_axis_parameter(cat):
+    *_, x, _, y, filters = dapp.sweep_controls(cat, "sweeps/grid")
+    dropdowns = [f.children[1] for f in filters]
+    assert all(d.disabled for d in dropdowns)  # both grid parameters are on the axes
+    ids = [{"type": "sweep-filter", "param": p} for p in (x, y)]
+    disabled, values, _ = dapp.filter_state(x, x, ids, ["4", "0.1"])
+    assert disabled == [True, False] and values == [None, "0.1"]
+
+
+def test_tables_show_words_and_nulls(cat):
+    disputes, meetings, votes, _ = dapp.run_tables(cat, "run-projects", lang="zh")
+    headers = [c["headerName"] for c in disputes.columnDefs]
+    assert "结果" in headers and "day_outcome" not in headers
+    rows = disputes.rowData
+    assert all(r["day_outcome"] is None or r["day_outcome"] >= 0 for r in rows)
+    assert {r["status"] for r in rows} <= {"未结", "已化解", "失败"}
+    assert "会议类型" in [c["headerName"] for c in meetings.columnDefs]
+
+
+def test_every_page_speaks_chinese(cat):
+    for page in (dapp.home_page, dapp.run_page, dapp.sweep_page, dapp.sensitivity_page):
+        text = json.dumps(page(cat, "zh").to_plotly_json(), default=str, ensure_ascii=False)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text), page.__name__
+
+
+def test_reports_by_kind(results, tmp_path):
+    grid = write_report(results / "sweeps" / "grid", tmp_path / "g.html").read_text()
+    assert "(down) × Compound councils per 4-week month (across)" in grid  # the lever matrix
+    assert (
+        "Left out because they do not vary across this sweep" in grid and "Days simulated" in grid
+    )
+    morris = write_report(results / "sweeps" / "morris", tmp_path / "m.html", "zh").read_text()
+    assert "<html lang='zh-CN'>" in morris and "mu*（平均绝对效应）" in morris
+    assert "解读：mu*" in morris and '"z":[[' not in morris  # no fake heatmap
+    assert "2.666666666666667" not in morris  # rounded levels
+    # every row of the report table is kept: pages, not a cut
+    from sim.dashboard.catalog import load_report
+    from sim.experiments.analysis import varying_metrics
+
+    rep = load_report(results / "sweeps" / "morris")
+    n = int(rep.metric.isin(varying_metrics(rep)).sum())
+    assert morris.count("<tr><td>") >= n
+    cmp = write_report(results, tmp_path / "c.html", "zh").read_text()
+    assert "运行结果比较" in cmp and "run-default" in cmp and "run-projects" in cmp
+
+
+def test_no_heatmap_of_sampled_points(cat):
+    heat, line = dapp.sweep_view(
+        cat,
+        "sweeps/morris",
+        "disputes.resolution_rate",
+        "meetings.council_per_month",
+        "party.density",
+        [],
+        [],
+    )
+    assert not heat.data and "grid design" in heat.layout.annotations[0].text
+    assert line.data

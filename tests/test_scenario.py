@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -83,7 +84,12 @@ def test_yaml_tag_is_never_constructed():
 
 def test_packaged_default_is_plain_yaml():
     data = yaml.safe_load(DEFAULT_SCENARIO.read_text())
-    assert data["name"] == "default"
+    assert data["name"] == "changgou_xincun"
+
+
+def test_embedded_default_is_the_calibrated_changgou_scenario():
+    root = Path(__file__).resolve().parent.parent
+    assert load_scenario(None) == load_scenario(root / "scenarios" / "changgou_xincun.yaml")
 
 
 def test_explicit_layout_replaces_counts():

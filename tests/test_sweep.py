@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from sim.experiments.analysis import report, sensitivity
 from sim.experiments.runner import execute, prepare
@@ -96,11 +95,16 @@ def test_report_ci_matches_hand_computation(reference):
     rep = report(spec.parent / "out")
     r = rep[(rep.point == 1) & (rep.metric == "disputes.share_of_all.resolved")].iloc[0]
     v = df[df.point == 1]["disputes.share_of_all.resolved"].to_numpy()
-    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
-    assert r.n == 3
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(v.mean() * len(v), len(v), alpha=0.05, method="wilson")
+    assert r.n == 3 and r.method == "wilson"
     assert r["mean"] == pytest.approx(v.mean())
-    assert r.ci_low == pytest.approx(v.mean() - half)
-    assert r.ci_high == pytest.approx(v.mean() + half)
+    assert r.ci_low == pytest.approx(lo)
+    assert r.ci_high == pytest.approx(hi)
+    assert (rep.ci_low.dropna() >= 0).all()
+    shares = rep[rep.method == "wilson"]
+    assert (shares.ci_high <= 1).all()
 
 
 def test_killed_sweep_resumes_with_exactly_the_missing_runs(reference, tmp_path):
@@ -246,3 +250,20 @@ def test_batches_cover_every_run_in_order():
         assert max(len(b) for b in got) <= 16
         assert len(got) >= min(len(tasks), 4 * workers)
     assert batches([], 2) == []
+
+
+def test_intervals_stay_inside_the_possible_range():
+    import numpy as np
+
+    from sim.experiments.analysis import interval
+
+    share = interval(np.array([1.0, 1.0, 0.9, 1.0]), "share")
+    assert 0 <= share[2] <= share[0] <= share[3] <= 1 and share[4] == 4 and share[5] == "wilson"
+    assert interval(np.array([1.0, 1.0]), "share")[2] < 1  # never a zero-width interval
+    counts = interval(np.array([0.0, 0.0, 0.0, 21.0]), "count")
+    assert counts[2] >= 0 and counts[3] <= 21 and counts[5] == "bootstrap"
+    zeros = interval(np.array([0.0, 0.0, 0.0]), "count")
+    assert zeros[2] == 0 and zeros[3] > 0 and zeros[5] == "poisson"
+    days = interval(np.array([3.0, 50.0, 4.0]), "days")
+    assert 3 <= days[2] <= days[3] <= 50
+    assert interval(np.array([3.0, 50.0, 4.0]), "days") == days  # seeded bootstrap

@@ -49,15 +49,14 @@ class Catalog:
         e = self.entries.get(key or "")
         return e if e is not None and e.kind == kind else None
 
-    def message(self) -> str | None:
-        """A clear message when there is nothing to show."""
+    def message(self, lang: str = "en") -> str | None:
+        """A clear message when there is nothing to show (in ``lang``)."""
+        from sim.results.catalog import ui
+
         if not self.root.is_dir():
-            return f"The results folder {self.root} does not exist."
+            return ui("no_folder", lang, path=self.root)
         if not self.entries:
-            return (
-                f"No runs or sweeps found in {self.root}. Make some with `sim run --out "
-                f"{self.root}/my-run` or `sim sweep SPEC --out {self.root}/my-sweep`."
-            )
+            return ui("nothing_found", lang, path=self.root)
         return None
 
 

@@ -13,7 +13,11 @@ from sim.results.sweeps import runs_frame, sweep_meta
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:
-    """Mean, standard deviation and Student-t confidence interval of finite values."""
+    """Mean, standard deviation and Student-t confidence interval of finite values.
+
+    Kept for the validation table's arms; sweep reports use :func:`interval`, which respects
+    the possible range of each metric.
+    """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     n = len(v)
@@ -25,6 +29,57 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     sd = float(v.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
     return (mean, sd, mean - half, mean + half, n)
+
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20240101  # fixed: the same runs always give the same interval
+
+
+def interval(
+    values: np.ndarray, fmt: str, level: float = 0.95
+) -> tuple[float, float, float, float, int, str]:
+    """Mean, sd and an interval that stays inside the possible range, with ``n`` and its method.
+
+    Shares (values in 0-1; catalogue format ``share``) get a Wilson interval with one trial per
+    seed: a value in [0, 1] with mean p has variance at most p(1-p), so this interval is
+    conservative and never leaves [0, 1]. Counts, days and scores get a seeded percentile
+    bootstrap of the mean over seeds, which stays within the observed range (so never below 0
+    for counts); counts that do not vary over seeds get an exact Poisson interval for the mean.
+
+    Args:
+        values: one value per run (NaN and inf are dropped).
+        fmt: the metric's catalogue format (share, count, days, score...).
+        level: confidence level.
+
+    Returns:
+        ``(mean, sd, low, high, n, method)``; low and high are NaN when ``n < 2`` (``n = 1``
+        share: Wilson with one trial).
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = len(v)
+    if n == 0:
+        return (np.nan, np.nan, np.nan, np.nan, 0, "")
+    mean = float(v.mean())
+    sd = float(v.std(ddof=1)) if n > 1 else np.nan
+    alpha = 1 - level
+    if fmt == "share":
+        from statsmodels.stats.proportion import proportion_confint
+
+        p = min(max(mean, 0.0), 1.0)
+        lo, hi = proportion_confint(p * n, n, alpha=alpha, method="wilson")
+        return (mean, sd, float(lo), float(hi), n, "wilson")
+    if n == 1:
+        return (mean, sd, np.nan, np.nan, 1, "")
+    if fmt == "count" and sd == 0 and mean >= 0:
+        total = mean * n
+        lo = stats.chi2.ppf(alpha / 2, 2 * total) / 2 / n if total > 0 else 0.0
+        hi = stats.chi2.ppf(1 - alpha / 2, 2 * (total + 1)) / 2 / n
+        return (mean, sd, float(lo), float(hi), n, "poisson")
+    rng = np.random.Generator(np.random.Philox(BOOTSTRAP_SEED))
+    means = v[rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))].mean(axis=1)
+    lo, hi = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+    return (mean, sd, float(lo), float(hi), n, "bootstrap")
 
 
 def metric_columns(df: pd.DataFrame) -> list[str]:
@@ -40,7 +95,10 @@ def metric_columns(df: pd.DataFrame) -> list[str]:
 def report(
     path: str | Path, metrics: list[str] | None = None, df: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Tidy table: one row per point and metric with mean, sd, 95% CI and n.
+    """Tidy table: one row per point and metric with mean, sd, 95% interval, n and method.
+
+    Intervals come from :func:`interval` by the metric's catalogue format, so shares stay in
+    [0, 1] and counts and days never go below 0.
 
     Args:
         path: sweep folder.
@@ -54,12 +112,24 @@ def report(
         metrics = sweep_meta(path)["spec"]["metrics"]
     metrics = [m for m in metrics if m in df.columns]
     rows = []
+    from sim.results import catalog
+
+    formats = {m: catalog.kind(m) for m in metrics}
     for point, g in df.groupby("point", sort=True):
         base = {"point": int(point), **{c.removeprefix("param:"): g[c].iloc[0] for c in params}}
         for m in metrics:
-            mean, sd, lo, hi, n = mean_ci(g[m].to_numpy(dtype=float))
+            mean, sd, lo, hi, n, how = interval(g[m].to_numpy(dtype=float), formats[m])
             rows.append(
-                {**base, "metric": m, "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi, "n": n}
+                {
+                    **base,
+                    "metric": m,
+                    "mean": mean,
+                    "sd": sd,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n": n,
+                    "method": how,
+                }
             )
     return pd.DataFrame(rows)
 
@@ -98,3 +168,44 @@ def sensitivity(path: str | Path, spec: SweepSpec) -> pd.DataFrame:
     key = "mu_star" if spec.design == "morris" else "ST"
     out["rank"] = out.groupby("metric")[key].rank(ascending=False, method="first").astype(int)
     return out.sort_values(["metric", "rank"]).reset_index(drop=True)
+
+
+def report_parameters(rep: pd.DataFrame) -> list[str]:
+    """The parameter columns of a :func:`report` table (the sweep's levers, in spec order)."""
+    fixed = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
+    return [c for c in rep.columns if c not in fixed]
+
+
+def varying_metrics(rep: pd.DataFrame) -> list[str]:
+    """Metrics whose mean differs between points (constant ones, such as ``days``, say nothing)."""
+    out = []
+    for m, g in rep.groupby("metric", sort=False):
+        means = g["mean"].to_numpy(dtype=float)
+        finite = means[np.isfinite(means)]
+        if len(finite) and np.ptp(finite) > 1e-12:
+            out.append(m)
+    return out
+
+
+def grid_matrix(rep: pd.DataFrame, metric: str, x: str, y: str) -> pd.DataFrame:
+    """Mean, interval and n of ``metric`` for each (y, x) pair of a grid sweep.
+
+    Other parameters, if any, are averaged over (means and interval ends averaged, n summed).
+
+    Returns:
+        A frame indexed by the ``y`` levels with one column per ``x`` level; each cell holds a
+        ``(mean, low, high, n)`` tuple.
+    """
+    r = rep[rep.metric == metric]
+    g = r.groupby([y, x], sort=True).agg(
+        mean=("mean", "mean"), lo=("ci_low", "mean"), hi=("ci_high", "mean"), n=("n", "sum")
+    )
+    xs, ys = sorted(r[x].unique()), sorted(r[y].unique())
+    cells = {
+        xv: [
+            tuple(g.loc[(yv, xv)]) if (yv, xv) in g.index else (np.nan, np.nan, np.nan, 0)
+            for yv in ys
+        ]
+        for xv in xs
+    }
+    return pd.DataFrame(cells, index=pd.Index(ys, name=y))

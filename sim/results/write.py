@@ -46,6 +46,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
     ts.insert(1, "date", start + ts["day"].to_numpy().astype("timedelta64[D]"))
     meet_cols = ["day", "kind", "compound", "community", "scope", "attendance", "party_attendance"]
     meetings = pd.DataFrame(model.meeting_log.rows, columns=[*meet_cols, "items", "resolved"])
+    meetings = meetings.rename(columns={"items": "cases_heard"})
     w = model.world
     buildings = pd.DataFrame(
         {
@@ -70,7 +71,40 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
         "network": network,
     }
     out.update(model.project_tables())
-    return out
+    return {name: _for_file(name, df) for name, df in out.items()}
+
+
+# Day and count columns where the model writes -1 for "none yet": nullable integers on file.
+NULLABLE = {
+    "disputes": ("day_reported", "day_outcome"),
+    "projects": (
+        "day_proposed",
+        "day_passed",
+        "day_delivered",
+        "days_to_pass",
+        "meetings_to_pass",
+    ),
+}
+_DTYPES = {"count": "Int32", "share": "float64", "score": "float64", "cny": "float64"}
+
+
+def _for_file(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A table as written: -1 sentinels as nulls (``Int32``); an empty table keeps its columns."""
+    from sim.results import catalog
+
+    if df.empty and len(df.columns) == 0:
+        cols = catalog.table_columns(name)
+        return pd.DataFrame(
+            {
+                c: pd.Series([], dtype=_DTYPES.get(catalog.kind(f"{name}/{c}"), "string"))
+                for c in cols
+            }
+        )
+    df = df.copy()
+    for c in NULLABLE.get(name, ()):
+        if c in df.columns:
+            df[c] = df[c].astype("Int32").mask(df[c] < 0)
+    return df
 
 
 def manifest(model: NeighbourhoodModel, seed: int) -> dict[str, Any]:

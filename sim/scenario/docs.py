@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -102,19 +103,28 @@ def _yaml_value(value) -> str:
     return text.removesuffix("\n...").strip()
 
 
-def _template_lines(model: type[BaseModel], obj: BaseModel, indent: str) -> list[str]:
+def _template_lines(
+    model: type[BaseModel],
+    obj: BaseModel,
+    indent: str,
+    describe: Callable[[str, str], str] | None = None,
+    prefix: str = "",
+) -> list[str]:
     lines = []
     for name, field in model.model_fields.items():
         value = getattr(obj, name)
+        path = f"{prefix}{name}"
         desc = (field.description or "").replace("\n", " ")
+        if describe is not None:
+            desc = describe(path, desc) or desc
         sub = model_of(field.annotation)
         if sub is not None and isinstance(value, BaseModel):
             lines.append(f"{indent}{name}:{'  # ' + desc if desc else ''}")
-            lines += _template_lines(sub, value, indent + "  ")
+            lines += _template_lines(sub, value, indent + "  ", describe, f"{path}.")
         elif sub is not None and isinstance(value, list) and value:
             lines.append(f"{indent}{name}:{'  # ' + desc if desc else ''}")
             for item in value:
-                item_lines = _template_lines(sub, item, indent + "    ")
+                item_lines = _template_lines(sub, item, indent + "    ", describe, f"{path}[].")
                 first = item_lines[0].lstrip()
                 lines.append(f"{indent}  - {first}")
                 lines += item_lines[1:]
@@ -124,18 +134,46 @@ def _template_lines(model: type[BaseModel], obj: BaseModel, indent: str) -> list
     return lines
 
 
-def scenario_template() -> str:
-    """A complete scenario YAML with every default and its meaning as a comment."""
+TEMPLATE_HEAD = {
+    "en": [
+        "# The default scenario, every field written out; edit what differs in your community.",
+        "# Check it with `sim scenario check FILE`, run it with `sim run FILE`.",
+    ],
+    "zh": [
+        "# 默认情景，列出了每个字段；请修改与您社区不同的部分。",
+        "# 用 `sim scenario check 文件` 检查，用 `sim run 文件` 运行。",
+    ],
+}
+TEMPLATE_EXAMPLE = {
+    "en": "# An example project: to use it, delete `projects: []` above and the '# ' below.",
+    "zh": "# 示例项目：如需使用，删除上方的 `projects: []` 和下方各行开头的 '# '。",
+}
+
+
+def scenario_template(
+    scenario: Scenario | None = None,
+    describe: Callable[[str, str], str] | None = None,
+    lang: str = "en",
+) -> str:
+    """A complete scenario YAML with every value and its meaning as a comment.
+
+    Args:
+        scenario: the values to write (default: the schema's defaults).
+        describe: ``(path, english) -> comment`` to translate comments (paths like
+            ``projects[].cost``); the English description when it returns "".
+        lang: language of the header lines (``en`` or ``zh``).
+    """
     from sim.scenario.projects import Project
 
-    head = [
-        "# A scenario with every field at its default; edit what differs in your community.",
-        "# Check it with `sim scenario check FILE`, run it with `sim run FILE`.",
-    ]
-    body = _template_lines(Scenario, Scenario(), "")
-    example = _template_lines(Project, Project(name="elevators", type="elevator"), "    ")
-    body.append("# An example project: to use it, delete `projects: []` above and the '# ' below.")
-    body.append("# projects:")
-    body.append("#   - " + example[0].lstrip())
-    body += ["# " + line for line in example[1:]]
-    return "\n".join(head + body) + "\n"
+    lang = lang if lang in TEMPLATE_HEAD else "en"
+    sc = scenario if scenario is not None else Scenario()
+    body = _template_lines(Scenario, sc, "", describe)
+    example = _template_lines(
+        Project, Project(name="elevators", type="elevator"), "    ", describe, "projects[]."
+    )
+    if not sc.projects:
+        body.append(TEMPLATE_EXAMPLE[lang])
+        body.append("# projects:")
+        body.append("#   - " + example[0].lstrip())
+        body += ["# " + line for line in example[1:]]
+    return "\n".join(TEMPLATE_HEAD[lang] + body) + "\n"

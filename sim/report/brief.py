@@ -1,0 +1,194 @@
+"""A one-page brief for a community meeting: what changes if we change a lever.
+
+Made from a comparison folder (``sim compare`` or the dashboard's workbench): the question, the
+settings compared, the headline results with their 95% intervals, one figure of the differences
+and a sentence per result in plain words, in Chinese or English. Self-contained HTML (inline SVG,
+no script), laid out to print on one page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from sim.results import catalog as cat
+
+# Headline results in the order a meeting reads them; those a comparison lacks are left out.
+HEADLINE = (
+    "disputes.share_of_all.resolved",
+    "disputes.share_of_all.resolved_in_building",
+    "disputes.resolved_within_90d",
+    "disputes.share_of_all.referred",
+    "disputes.share_of_all.expired",
+    "disputes.mediation_success_of_mediated",
+    "projects.pass_rate",
+    "projects.median_days_to_pass",
+    "projects.median_meetings_attended_to_pass",
+)
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out.update(_flat(v, f"{prefix}{k}."))
+        return out
+    if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+        out = {}
+        for i, v in enumerate(data):
+            out.update(_flat(v, f"{prefix}{i}."))
+        return out
+    return {prefix.rstrip("."): data}
+
+
+def changed_settings(record: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(parameter path, baseline value, variant value) of every setting that differs."""
+    a = _flat(record["scenarios"]["baseline"])
+    b = _flat(record["scenarios"]["variant"])
+    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
+def _is_share(key: str) -> bool:
+    return cat.kind(key) == "share"
+
+
+def _fmt_diff(key: str, value: float, lang: str) -> str:
+    if _is_share(key):
+        unit = cat.ui("brief_points", lang)
+        return f"{value * 100:+.1f} {unit}"
+    return f"{value:+.1f}"
+
+
+def sentence(key: str, row: dict[str, Any], lang: str) -> str:
+    """One result in plain words: direction, size and interval of the paired difference."""
+    mean, lo, hi = row["difference"]
+    name = cat.label(key, lang)
+    if mean is None or not all(math.isfinite(x) for x in (mean, lo, hi)):
+        return cat.ui("brief_no_estimate", lang, what=name)
+    size = _fmt_diff(key, abs(mean), lang).lstrip("+")
+    interval = f"{_fmt_diff(key, lo, lang)} … {_fmt_diff(key, hi, lang)}"
+    if lo > 0:
+        return cat.ui("brief_rises", lang, what=name, size=size, interval=interval)
+    if hi < 0:
+        return cat.ui("brief_falls", lang, what=name, size=size, interval=interval)
+    return cat.ui("brief_unclear", lang, what=name, interval=interval)
+
+
+def _svg(rows: list[tuple[str, str, list[float]]], lang: str) -> str:
+    """Dot-and-whisker chart of the differences (shares in percentage points)."""
+    if not rows:
+        return ""
+    vals = [v for _, key, (m, lo, hi) in rows for v in _scaled(key, (m, lo, hi))]
+    lim = max(1e-9, max(abs(v) for v in vals if math.isfinite(v)))
+    width, left, right, row_h = 640, 230, 30, 28
+    height = row_h * len(rows) + 40
+    x = lambda v: left + (v + lim) / (2 * lim) * (width - left - right)  # noqa: E731
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{html.escape(cat.ui("brief_figure", lang))}">',
+        f'<line x1="{x(0):.1f}" y1="10" x2="{x(0):.1f}" y2="{height - 25}" stroke="#888"/>',
+    ]
+    for i, (label, key, triple) in enumerate(rows):
+        m, lo, hi = _scaled(key, triple)
+        y = 25 + i * row_h
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="12">'
+            f"{html.escape(label)}</text>"
+        )
+        if all(math.isfinite(v) for v in (m, lo, hi)):
+            parts.append(
+                f'<line x1="{x(lo):.1f}" y1="{y}" x2="{x(hi):.1f}" y2="{y}" '
+                'stroke="#1f77b4" stroke-width="2"/>'
+                f'<circle cx="{x(m):.1f}" cy="{y}" r="4" fill="#1f77b4"/>'
+            )
+    parts.append(
+        f'<text x="{(left + width - right) / 2:.0f}" y="{height - 5}" text-anchor="middle" '
+        f'font-size="11">{html.escape(cat.ui("brief_axis", lang))}</text></svg>'
+    )
+    return "".join(parts)
+
+
+def _scaled(key: str, triple) -> tuple[float, float, float]:
+    f = 100.0 if _is_share(key) else 1.0
+    return tuple(float("nan") if v is None else v * f for v in triple)
+
+
+def brief_html(folder: str | Path, lang: str = "en") -> str:
+    """The brief of a comparison folder as one HTML page."""
+    lang = cat.check_lang(lang)
+    record = json.loads((Path(folder) / "comparison.json").read_text(encoding="utf-8"))
+    name = record["scenarios"]["baseline"].get("name", "")
+    metrics = record["metrics"]
+    keys = [k for k in HEADLINE if k in metrics]
+    changes = changed_settings(record)
+    esc = html.escape
+    what = "; ".join(
+        f"{cat.label('param:' + k, lang)}: {b_} → {v_}" for k, b_, v_ in changes
+    ) or cat.ui("brief_no_change", lang)
+    rows_html = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            esc(cat.label(k, lang)),
+            *(esc(_interval(k, metrics[k][arm], lang)) for arm in ("baseline", "variant")),
+            esc(_fmt_diff_interval(k, metrics[k]["difference"], lang)),
+        )
+        for k in keys
+    )
+    settings_html = "".join(
+        f"<tr><td>{esc(cat.label('param:' + k, lang))}</td><td>{esc(str(b_))}</td>"
+        f"<td>{esc(str(v_))}</td></tr>"
+        for k, b_, v_ in changes
+    )
+    sentences = "".join(f"<li>{esc(sentence(k, metrics[k], lang))}</li>" for k in keys)
+    svg = _svg([(cat.label(k, lang), k, metrics[k]["difference"]) for k in keys], lang)
+    n = len(record.get("seeds", []))
+    ui = lambda key, **f: esc(cat.ui(key, lang, **f))  # noqa: E731
+    return f"""<!DOCTYPE html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<title>{ui("brief_title", name=name)}</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Noto Sans SC", sans-serif; max-width: 46em;
+  margin: 1.5em auto; color: #222; font-size: 14px; }}
+h1 {{ font-size: 1.4em; margin-bottom: .2em; }} h2 {{ font-size: 1.1em; margin: 1em 0 .3em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .25em .4em; text-align: left; }}
+.note {{ color: #555; font-size: .85em; }}
+@media print {{ body {{ margin: 0; }} @page {{ size: A4; margin: 14mm; }} }}
+</style></head><body>
+<h1>{ui("brief_title", name=name)}</h1>
+<p><strong>{ui("brief_question")}</strong> {esc(what)}</p>
+<h2>{ui("brief_settings")}</h2>
+<table><tr><th>{ui("brief_setting")}</th><th>{ui("brief_now")}</th>
+<th>{ui("brief_proposed")}</th></tr>{settings_html}</table>
+<h2>{ui("brief_results", n=n)}</h2>
+<table><tr><th>{ui("brief_result")}</th><th>{ui("brief_now")}</th><th>{ui("brief_proposed")}</th>
+<th>{ui("brief_difference")}</th></tr>{rows_html}</table>
+{svg}
+<ul>{sentences}</ul>
+<p class="note">{ui("brief_method", n=n)} {ui("brief_made", date=dt.date.today().isoformat())}</p>
+</body></html>
+"""
+
+
+def _interval(key: str, triple, lang: str) -> str:
+    mean, lo, hi = triple
+    if mean is None or not math.isfinite(mean):
+        return "–"
+    return f"{cat.fmt(key, mean, lang)} ({cat.fmt(key, lo, lang)} – {cat.fmt(key, hi, lang)})"
+
+
+def _fmt_diff_interval(key: str, triple, lang: str) -> str:
+    mean, lo, hi = triple
+    if mean is None or not math.isfinite(mean):
+        return "–"
+    return f"{_fmt_diff(key, mean, lang)} ({_fmt_diff(key, lo, lang)} … {_fmt_diff(key, hi, lang)})"
+
+
+def write_brief(folder: str | Path, out: str | Path, lang: str = "en") -> Path:
+    """Write the brief of a comparison folder to ``out`` (a new .html file)."""
+    out = Path(out)
+    out.write_text(brief_html(folder, lang), encoding="utf-8")
+    return out

@@ -1,0 +1,121 @@
+"""The catalogue of meanings: every key an output shows has a label in both languages."""
+
+import json
+
+import pandas as pd
+import pytest
+from dashboard_fixtures import ROOT
+
+from sim.model import NeighbourhoodModel
+from sim.results import catalog, write_run
+from sim.scenario import load_scenario
+from sim.scenario.docs import rows
+
+
+@pytest.fixture(scope="module")
+def run_folders(tmp_path_factory):
+    base = tmp_path_factory.mktemp("catalog")
+    out = {}
+    for name, path, sets in [
+        ("default", None, ["days=60"]),
+        ("projects", ROOT / "scenarios" / "elevator_and_gas.yaml", ["days=60"]),
+    ]:
+        sc = load_scenario(path, sets)
+        m = NeighbourhoodModel(sc)
+        m.run()
+        out[name] = write_run(m, base / name, sc.seed)
+    return out
+
+
+def _flat_keys(summary: dict) -> list[str]:
+    keys = []
+    for k, v in summary.items():
+        keys.append(k)
+        if isinstance(v, dict):
+            keys += [f"{k}.{s}" for s in v]
+    return keys
+
+
+@pytest.mark.parametrize("name", ["default", "projects"])
+def test_every_output_key_has_an_entry(run_folders, name):
+    folder = run_folders[name]
+    summary = json.loads((folder / "summary.json").read_text())
+    keys = _flat_keys(summary)
+    keys += list(pd.read_parquet(folder / "timeseries.parquet").columns)
+    for table in ("disputes", "meetings", "projects", "votes", "buildings", "network"):
+        cols = pd.read_parquet(folder / f"{table}.parquet").columns
+        assert len(cols), f"{table} has no columns"
+        keys += [f"{table}/{c}" for c in cols]
+    assert catalog.missing(keys) == []
+
+
+def test_every_scenario_parameter_has_a_chinese_meaning():
+    from sim.scenario.projects import Project
+
+    paths = [r[0] for r in rows()] + [f"projects[].{r[0]}" for r in rows(Project)]
+    assert [p for p in paths if not catalog.param_description(p, "zh")] == []
+
+
+def test_missing_keys_are_found():
+    assert catalog.missing(["disputes.no_such_thing"]) == ["disputes.no_such_thing"]
+    assert catalog.label("disputes.no_such_thing", "zh") == "disputes.no_such_thing"
+
+
+def test_labels_units_and_definitions():
+    assert catalog.label("disputes.resolution_rate", "zh") == "化解率"
+    assert "÷" in catalog.describe("disputes.resolution_rate", "en")
+    assert catalog.unit("disputes.median_days_to_resolve", "zh") == "天"
+    assert catalog.label("support:elevators", "zh") == "支持度：elevators"
+    assert "L1" in catalog.label("disputes.share_of_all.resolved_L1", "en")
+    assert catalog.label("param:party.density", "zh").startswith("有党员的住户比例")
+    assert "noise" in catalog.label("param:disputes.categories.noise.rate", "en")
+
+
+def test_formats_follow_the_language():
+    assert catalog.fmt("disputes.resolution_rate", 0.9523, "en") == "95.2%"
+    assert catalog.fmt("grid.visits_made", 1357, "en") == "1,357"
+    assert catalog.fmt("disputes.median_days_to_resolve", 11.0, "zh") == "11天"
+    assert catalog.fmt("disputes.median_days_to_resolve", None, "en") == "—"
+    assert catalog.fmt("projects/compensation", 20000, "zh") == "¥20,000.00"
+    levels = catalog.fmt("disputes.resolved_by_level", {"L0": 1, "L1": 2}, "zh")
+    assert "邻里" in levels and "{" not in levels
+
+
+def test_result_files_use_nulls_not_sentinels(run_folders):
+    d = pd.read_parquet(run_folders["default"] / "disputes.parquet")
+    assert str(d.day_outcome.dtype) == "Int32"
+    assert d.day_outcome.isna().any() or (d.status != "open").all()
+    assert (d.day_outcome.dropna() >= 0).all()
+    m = pd.read_parquet(run_folders["default"] / "meetings.parquet")
+    assert "cases_heard" in m.columns and "items" not in m.columns
+    p = pd.read_parquet(run_folders["default"] / "projects.parquet")
+    assert p.empty and "day_passed" in p.columns
+    p = pd.read_parquet(run_folders["projects"] / "projects.parquet")
+    assert str(p.day_passed.dtype) == "Int32" and (p.day_passed.dropna() >= 0).all()
+
+
+def test_outputs_doc_is_current():
+    from sim.results.outputs_doc import outputs_markdown
+
+    doc = ROOT / "docs" / "outputs.md"
+    assert doc.read_text(encoding="utf-8") == outputs_markdown(), (
+        "run: sim doc outputs --write docs/outputs.md"
+    )
+
+
+def test_every_interface_string_the_code_asks_for_exists_in_both_languages():
+    import re
+
+    asked = set()
+    for path in (ROOT / "sim").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        asked |= set(re.findall(r"\bui\(\s*\"([a-z0-9_]+)\"", text))
+        asked |= set(re.findall(r"\bui\(\s*'([a-z0-9_]+)'", text))
+        asked |= set(re.findall(r"\"((?:sobol|morris)_reading|filter_(?:axis|all))\"", text))
+    asked |= {f"validation_{c}" for c in ("pattern", "source", "target", "model_value", "result")}
+    assert len(asked) > 40
+    assert catalog.missing([f"ui/{k}" for k in sorted(asked)]) == []
+    for key in asked:
+        e = catalog.find(f"ui/{key}")
+        fields_en = set(re.findall(r"{(\w+)}", e.en))
+        assert fields_en == set(re.findall(r"{(\w+)}", e.zh)), key
