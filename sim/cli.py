@@ -816,6 +816,23 @@ def report(
     out_console.print(f"report written to [bold]{out}[/]")
 
 
+@app.command()
+def brief(
+    folder: Annotated[
+        Path, typer.Argument(help="A comparison folder (sim compare, the workbench) or a run.")
+    ],
+    html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
+) -> None:
+    """Write a printable one-page brief for a community meeting (self-contained HTML)."""
+    from sim.report.brief import write_brief
+
+    if not ((folder / "comparison.json").exists() or (folder / "summary.json").exists()):
+        fail(f"{folder}: not a comparison or run folder; make one with `sim compare` or `sim run`")
+    _checked("check_output_file", html, "--html", (".html", ".htm"))
+    out = write_brief(folder, html, lang())
+    out_console.print(f"brief written to [bold]{out}[/]")
+
+
 def _bar_columns(unit: str) -> list:
     from rich.progress import (
         BarColumn,

@@ -82,8 +82,10 @@ def _svg(rows: list[tuple[str, str, list[float]]], lang: str) -> str:
     """Dot-and-whisker chart of the differences (shares in percentage points)."""
     if not rows:
         return ""
-    vals = [v for _, key, (m, lo, hi) in rows for v in _scaled(key, (m, lo, hi))]
-    lim = max(1e-9, max(abs(v) for v in vals if math.isfinite(v)))
+    vals = [v for _, key, triple in rows for v in _scaled(key, triple) if math.isfinite(v)]
+    if not vals:
+        return ""
+    lim = max(1e-9, max(abs(v) for v in vals))
     width, left, right, row_h = 640, 230, 30, 28
     height = row_h * len(rows) + 40
     x = lambda v: left + (v + lim) / (2 * lim) * (width - left - right)  # noqa: E731
@@ -117,10 +119,28 @@ def _scaled(key: str, triple) -> tuple[float, float, float]:
     return tuple(float("nan") if v is None else v * f for v in triple)
 
 
+def _record(folder: Path) -> dict[str, Any]:
+    """A comparison record, or a run folder read as a comparison of the run with itself."""
+    if (folder / "comparison.json").exists():
+        return json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    scenario = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+    metrics = {}
+    for key, value in summary.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            v = float(value)
+            metrics[key] = {"baseline": [v, v, v], "variant": [v, v, v], "difference": [None] * 3}
+    return {
+        "scenarios": {"baseline": scenario, "variant": scenario},
+        "seeds": [1],
+        "metrics": metrics,
+    }
+
+
 def brief_html(folder: str | Path, lang: str = "en") -> str:
-    """The brief of a comparison folder as one HTML page."""
+    """The brief of a comparison folder (or of one run) as one HTML page."""
     lang = cat.check_lang(lang)
-    record = json.loads((Path(folder) / "comparison.json").read_text(encoding="utf-8"))
+    record = _record(Path(folder))
     name = record["scenarios"]["baseline"].get("name", "")
     metrics = record["metrics"]
     keys = [k for k in HEADLINE if k in metrics]
