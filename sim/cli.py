@@ -686,7 +686,7 @@ def bench(
         ("xuanwu_projects", "Xuanwu + elevator per unit + gas (sim)"),
     ):
         r = rec[key]
-        floor = f"{r['floor_s']:.3f}" if "floor_s" in r else ""
+        floor = f"{r['floor_s']:.3f} (cpu {r['floor_cpu_s']:.3f})" if "floor_s" in r else ""
         t.add_row(
             label,
             f"{r['households']:,}",

@@ -71,8 +71,8 @@ def _with_projects(sc):
     return Scenario.model_validate(data)
 
 
-def floor_seconds(model, days: int) -> float:
-    """The floor of a simulated year: ``days`` tie mat-vecs plus the year's arrivals.
+def floor_seconds(model, days: int) -> tuple[float, float]:
+    """Wall and CPU seconds of a year's floor: ``days`` tie mat-vecs plus the arrivals.
 
     Arrivals are drawn as one Poisson total a day and placed on (building, category) cells by
     ``searchsorted`` over the cumulative rates: the least any model with these ties and these
@@ -85,13 +85,13 @@ def floor_seconds(model, days: int) -> float:
     cum = np.cumsum(model.rates.ravel())
     total = float(cum[-1]) if len(cum) else 0.0
     x = w.trust.copy()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(days):
         x = w.ties @ x
         x /= max(float(x.max()), 1e-12)
         cells = np.searchsorted(cum, rng.random(rng.poisson(total)) * total)
         cells.sum()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def case_model(args: dict) -> dict:
@@ -122,7 +122,7 @@ def case_model(args: dict) -> dict:
         "run_cpu_s": statistics.median(run_cpu),
     }
     if args.get("floor"):
-        out["floor_s"] = floor_seconds(model, sc.days)
+        out["floor_s"], out["floor_cpu_s"] = floor_seconds(model, sc.days)
     return out
 
 
@@ -176,34 +176,52 @@ CASES = {"model": case_model, "boltzmann": case_boltzmann, "sweep": case_sweep}
 
 
 # ----------------------------------------------------------------- parent side (processes)
+# Runs one command from a small, freshly started interpreter and reports its wall time and
+# resource usage. Linux charges a child's peak resident set with the memory of the process it
+# was forked from, so forking the measured command straight from this (larger) process would
+# report at least this process's size; from the launcher it is at most the launcher's ~10 MB.
+_LAUNCHER = """
+import json, os, sys, time
+argv, result = json.loads(sys.argv[1]), sys.argv[2]
+t0 = time.perf_counter()
+pid = os.posix_spawn(argv[0], argv, os.environ)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+with open(result, "w") as f:
+    json.dump({"wall": wall, "code": os.waitstatus_to_exitcode(status),
+               "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}, f)
+"""
+
+
 def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, float, str]:
     """Run a command; returns (wall seconds, peak resident set MB, CPU seconds, stdout).
 
-    The peak is the child's own ``ru_maxrss`` and the CPU time its user + system time, read
-    from ``os.wait4`` for that process (CPU time is what load on a shared machine inflates
-    least; the targets use wall time).
+    The peak is the command's own ``ru_maxrss`` and the CPU time its user + system time, read
+    with ``os.wait4`` by a small launcher process (CPU time is what load on a shared machine
+    inflates least; the targets use wall time).
     """
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
-        deadline = t0 + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.002)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        result = Path(tmp) / "result.json"
+        launcher = [sys.executable, "-S", "-c", _LAUNCHER, json.dumps(argv), str(result)]
+        proc = subprocess.Popen(launcher, stdout=out, stderr=err, text=True, start_new_session=True)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            raise RuntimeError(f"{' '.join(argv)}: no result within {timeout:.0f} s") from None
         out.seek(0)
         err.seek(0)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {err.read()[-2000:]}")
-        cpu = usage.ru_utime + usage.ru_stime
-        return wall, usage.ru_maxrss / 1024.0, cpu, out.read()
+        if proc.returncode != 0 or not result.exists():
+            raise RuntimeError(f"{' '.join(argv)}: launcher failed: {err.read()[-2000:]}")
+        r = json.loads(result.read_text())
+        if r["code"] != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed ({r['code']}): {err.read()[-2000:]}")
+        return r["wall"], r["maxrss_kb"] / 1024.0, r["cpu"], out.read()
 
 
 def run_case(case: str, args: dict) -> dict:
@@ -443,6 +461,7 @@ COMPARED = [
     ("Aoyuan year in-process (s)", ("aoyuan", "run_s")),
     ("Aoyuan year in-process, cpu (s)", ("aoyuan", "run_cpu_s")),
     ("Aoyuan floor (s)", ("aoyuan", "floor_s")),
+    ("Aoyuan floor, cpu (s)", ("aoyuan", "floor_cpu_s")),
     ("district build (s)", ("xuanwu", "build_s")),
     ("district build, cpu (s)", ("xuanwu", "build_cpu_s")),
     ("district year (s)", ("xuanwu", "run_s")),
