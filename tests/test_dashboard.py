@@ -84,9 +84,13 @@ def test_sweep_callbacks(cat):
     assert len(line_f.data) == 2
 
 
+RESOLVED = "disputes.share_of_all.resolved"
+
+
 def test_sensitivity_and_compare_callbacks(cat):
     opts, metric = dapp.sensitivity_controls(cat, "sweeps/morris")
-    assert metric == "disputes.share_of_all.resolved"
+    assert metric == "disputes.resolved_by_level.L2"  # the table's first metric (by name)
+    assert {o["value"] for o in opts} == {"disputes.resolved_by_level.L2", RESOLVED}
     fig = dapp.sensitivity_view(cat, "sweeps/morris", metric)
     assert {t.name for t in fig.data} == {"mu* (mean absolute effect)", "sigma (spread of effects)"}
     assert len(fig.data[0].y) == 3
