@@ -12,25 +12,6 @@ from sim.experiments.spec import SweepSpec, design_matrix, problem
 from sim.results.sweeps import runs_frame, sweep_meta
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:
-    """Mean, standard deviation and Student-t confidence interval of finite values.
-
-    Kept for the validation table's arms; sweep reports use :func:`interval`, which respects
-    the possible range of each metric.
-    """
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    n = len(v)
-    if n == 0:
-        return (np.nan, np.nan, np.nan, np.nan, 0)
-    mean = float(v.mean())
-    if n == 1:
-        return (mean, np.nan, np.nan, np.nan, 1)
-    sd = float(v.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
-    return (mean, sd, mean - half, mean + half, n)
-
-
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20240101  # fixed: the same runs always give the same interval
 
