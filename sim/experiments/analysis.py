@@ -11,7 +11,6 @@ from scipy import stats
 from sim.experiments.spec import SweepSpec, design_matrix, problem
 from sim.results.sweeps import runs_frame, sweep_meta
 
-
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20240101  # fixed: the same runs always give the same interval
 
