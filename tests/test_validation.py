@@ -8,7 +8,7 @@ def test_patterns_are_stated_with_sources():
     keys = {p.key for p in PATTERNS}
     assert {"P1", "P2", "P3", "P4", "P5"} <= keys
     for p in PATTERNS:
-        assert p.source.startswith("[") or p.source.startswith("facts.md")
+        assert p.source.startswith("[") or p.source.startswith("[facts")
         assert p.target and p.arms
 
 

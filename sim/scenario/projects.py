@@ -1,7 +1,7 @@
 """Scenario schema of upgrade projects (elevator retrofit, gas-pipe renewal, ...).
 
 Kept apart from ``scenario.py`` so the project rules (``projects.py``) and the schema can be read
-on their own. Defaults follow ``facts.md`` section 5 and [Kening].
+on their own. Defaults follow [facts §5] and [Kening].
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ RuleName = Literal[
     "regulations_2018",
 ]
 
-# Guangzhou 2018 coefficients by floor, x area (facts.md section 5); floors 1-2 pay nothing.
+# Guangzhou 2018 coefficients by floor, x area ([facts §5]); floors 1-2 pay nothing.
 GUANGZHOU_FLOOR_COEFFICIENTS = {1: 0.0, 2: 0.0, 3: 0.7, 4: 0.8, 5: 0.9, 6: 1.0, 7: 1.1}
 
 _DEFAULT_SCOPE = {

@@ -2,7 +2,7 @@
 
 A scenario is plain data: the community's structure, its institutions, the meeting calendar,
 dispute and trust parameters and the upgrade projects. Every field has a default, so a minimal
-scenario is a few lines. Sources of defaults are labelled as in ``shared/facts.md``.
+scenario is a few lines. Sources of defaults are labelled as in ``docs/sources.md``.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def _median_attended(run: dict) -> float:
 PROJECT_FACTS: list[Pattern] = [
     Pattern(
         "P1",
-        "facts.md §5",
+        "[facts §5]",
         "ordinary old compound (monthly joint meeting, no councils, no extra party effort): "
         "few elevators built within 2 years (Shanghai < 3% of 660 enquiries; Nanjing 16 of 428 "
         "approved, 8 installed)",
@@ -79,7 +79,7 @@ PROJECT_FACTS: list[Pattern] = [
     ),
     Pattern(
         "P2m",
-        "[Yongyuan-41], facts.md §5",
+        "[Yongyuan-41], [facts §5]",
         "meetings before a unit passes: ~10 councils for 13 units; one Shanghai building ~30 "
         "meetings in a year",
         "median over seeds of the per-run median of meetings attended to pass in [5, 30]",

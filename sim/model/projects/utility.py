@@ -1,6 +1,6 @@
 """Household utility of an upgrade project, cost sharing by floor, and initial support.
 
-Elevator retrofits (facts.md §5): benefit grows with the floor climbed; floors 1-2 pay nothing
+Elevator retrofits ([facts §5]): benefit grows with the floor climbed; floors 1-2 pay nothing
 but lose light and quiet (arts. 293/296 are the legal basis of their objections); the owners'
 cost after subsidy is shared by floor coefficient x area (Guangzhou 2018) or by area (art. 283)
 or equally; ground-floor compensation is paid by the others. Other projects give every

@@ -3,7 +3,7 @@
 Arithmetic is exact: areas are counted in integer hundredths of a square metre and every
 threshold is compared by cross-multiplying integers, so "exactly 2/3" and "exactly 3/4" land on
 the right side. Art. 1259: "以上" includes the number itself (>=); "过半数" is strictly more than
-half (>) (facts.md §4).
+half (>) ([facts §4]).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def _more_than(part: int, whole: int, num: int, den: int) -> bool:
 
 
 def civil_code_decision(matter: int, area, voted, yes, owner=None) -> Decision:
-    """Decide an owners' vote under PRC Civil Code art. 278 (facts.md §4).
+    """Decide an owners' vote under PRC Civil Code art. 278 ([facts §4]).
 
     Quorum (all matters): owners holding >= 2/3 of the exclusive area AND >= 2/3 of the owners
     take part. Items 6-8 pass with >= 3/4 of the participating area AND owners; all other items
@@ -141,7 +141,7 @@ def civil_code_decision(matter: int, area, voted, yes, owner=None) -> Decision:
 
 
 def regulations_2018_decision(matter: int, area, voted, yes, owner=None) -> Decision:
-    """Pre-Civil-Code counterfactual (Property Management Regulations 2018) (facts.md §4).
+    """Pre-Civil-Code counterfactual (Property Management Regulations 2018) ([facts §4]).
 
     Quorum: more than half of the area and of the owners. Fund and rebuilding matters (items
     5-7) need >= 2/3 of the TOTAL area and owners; other matters more than half of the TOTAL.
@@ -156,7 +156,7 @@ def regulations_2018_decision(matter: int, area, voted, yes, owner=None) -> Deci
 
 
 def unit_two_thirds_no_objection(area, voted, yes, owner=None) -> Decision:
-    """Beijing 2020 elevator rule (facts.md §5).
+    """Beijing 2020 elevator rule ([facts §5]).
 
     At least 2/3 of the unit's area and owners approve, and no owner who took part objects.
     """
@@ -167,7 +167,7 @@ def unit_two_thirds_no_objection(area, voted, yes, owner=None) -> Decision:
 
 
 def two_thirds_owners(area, voted, yes, owner=None) -> Decision:
-    """Guangzhou / Shenzhen 2018 elevator rule: >= 2/3 of the unit's owners (facts.md §5)."""
+    """Guangzhou / Shenzhen 2018 elevator rule: >= 2/3 of the unit's owners ([facts §5])."""
     t = _counts(area, voted, yes, owner)
     return t.decision("two_thirds_owners", 7, True, _at_least(t.n_yes, t.n_tot, 2, 3), "total")
 
@@ -176,7 +176,7 @@ def decide(rule: str, matter: int, area, voted, yes, owner=None) -> Decision:
     """Apply a decision rule by name (see :data:`RULES`).
 
     ``civil_code_in_unit`` (Shanghai 2021, Wuhan 2024) applies the Civil Code double-2/3
-    turnout and double-3/4 approval inside the unit (facts.md §5).
+    turnout and double-3/4 approval inside the unit ([facts §5]).
     """
     if rule == "civil_code":
         return civil_code_decision(matter, area, voted, yes, owner)
