@@ -137,8 +137,14 @@ def test_shipped_experiments_validate():
     from sim.experiments.spec import load_spec, points
 
     root = SCENARIOS[0].parent.parent / "experiments"
-    spec, _ = load_spec(root / "meetings_x_party.yaml")
-    assert len(points(spec)) == 30 and spec.replicates == 20
+    for path in root.glob("*.yaml"):
+        load_spec(path)  # every shipped spec validates
+    for name in ("meetings_x_party.yaml", "meetings_x_party_aoyuan.yaml"):
+        spec, _ = load_spec(root / name)
+        levels = {k: sorted({p[k] for p in points(spec)}) for k in points(spec)[0]}
+        assert levels["meetings.council_per_month"] == [0, 1, 2, 4, 8]
+        assert levels["party.density"] == [0, 0.02, 0.05, 0.1, 0.2]
+        assert spec.replicates >= 10
     spec, _ = load_spec(root / "levers_morris.yaml")
     assert spec.design == "morris" and len(spec.parameters) >= 10
 
