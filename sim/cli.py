@@ -445,3 +445,64 @@ def _bar_columns(unit: str) -> list:
 def main() -> None:  # pragma: no cover - console entry
     """Console entry point."""
     app()
+
+
+@app.command()
+def discover(
+    folder: Annotated[Path, typer.Argument(help="A finished sweep or LHS study folder.")],
+    metric: Annotated[str, typer.Option(help="Summary metric, e.g. projects.pass_rate.")],
+    threshold: Annotated[float, typer.Option(help="The outcome: metric >= (or <=) this.")],
+    above: Annotated[
+        bool, typer.Option("--above/--below", help="Outcome is metric >= (or <=) threshold.")
+    ] = True,
+    min_density: Annotated[
+        float, typer.Option(help="PRIM picks the most covering box at least this dense.")
+    ] = 0.8,
+    alpha: Annotated[float, typer.Option(help="PRIM peeling share per step.")] = 0.05,
+    min_mass: Annotated[float, typer.Option(help="PRIM's smallest box (share of runs).")] = 0.05,
+    depth: Annotated[int, typer.Option(help="CART tree depth.")] = 3,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Result files without suffix (default: FOLDER/discovery/METRIC-ge-T)."),
+    ] = None,
+) -> None:
+    """Scenario discovery: under which lever ranges does an outcome happen (PRIM and CART)."""
+    from sim.experiments import discovery as d
+
+    for name, v in (("min-density", min_density), ("alpha", alpha), ("min-mass", min_mass)):
+        if not 0 < v <= 1:
+            fail(f"--{name} {v}: must be in (0, 1]")
+    if depth < 1:
+        fail(f"--depth {depth}: must be at least 1")
+    try:
+        result = d.discover(
+            folder, metric, threshold, above, alpha, min_mass, min_density, max_depth=depth
+        )
+        stem = out or folder / "discovery" / d.default_stem(metric, threshold, above)
+        js, md = d.write(result, stem)
+    except (FileNotFoundError, FileExistsError, ValueError) as exc:
+        fail(str(exc).replace("[", "\\["))
+    p = result["prim"]
+    out_console.print(f"[bold]PRIM:[/] {p['words']}", highlight=False)
+    b = p["box"]
+    out_console.print(
+        f"  coverage {b['coverage']:.0%}, density {b['density']:.0%}, mass {b['mass']:.0%} "
+        f"(base rate {result['base_rate']:.0%} of {result['runs_used']} runs)",
+        highlight=False,
+    )
+    t = Table(title="PRIM peeling trajectory", header_style="bold")
+    for c in ("step", "coverage", "density", "mass"):
+        t.add_column(c, justify="right")
+    for i, box in enumerate(p["trajectory"]):
+        mark = "*" if i == p["chosen_index"] else ""
+        t.add_row(
+            f"{i}{mark}", f"{box['coverage']:.2f}", f"{box['density']:.2f}", f"{box['mass']:.2f}"
+        )
+    out_console.print(t)
+    t = Table(title="CART leaves", header_style="bold")
+    for c in ("leaf", "runs", "density", "coverage"):
+        t.add_column(c, justify="left" if c == "leaf" else "right")
+    for r in sorted(result["cart"]["rules"], key=lambda r: -r["density"]):
+        t.add_row(r["words"], str(r["n"]), f"{r['density']:.2f}", f"{r['coverage']:.2f}")
+    out_console.print(t)
+    out_console.print(f"written [bold]{js}[/] and [bold]{md}[/]")
