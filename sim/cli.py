@@ -506,3 +506,63 @@ def discover(
         t.add_row(r["words"], str(r["n"]), f"{r['density']:.2f}", f"{r['coverage']:.2f}")
     out_console.print(t)
     out_console.print(f"written [bold]{js}[/] and [bold]{md}[/]")
+
+
+@app.command()
+def calibrate(
+    spec: Annotated[Path, typer.Argument(help="A calibration spec YAML.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: results/calibrations/NAME).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes (default: the spec's workers).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No per-generation log.")] = False,
+) -> None:
+    """Calibrate free parameters by ABC-SMC (pyabc); resumable; posterior and checks."""
+    from sim.experiments.calibrate import calibrate as run_calibration
+
+    if workers is not None and workers < 1:
+        fail(f"--workers {workers}: must be at least 1")
+    try:
+        result = run_calibration(
+            spec, out, workers=workers, log=lambda m: err_console.print(m), quiet=quiet
+        )
+    except InputError as exc:
+        fail(str(exc).replace("[", "\\["))
+    except KeyboardInterrupt:
+        fail("interrupted: finished generations are kept; run the same command to resume", 130)
+    t = Table(title="Posterior (90% credible intervals)", header_style="bold")
+    for c in ("parameter", "prior 90%", "median", "posterior 90%", "width vs prior"):
+        t.add_column(c, justify="left" if c == "parameter" else "right")
+    for p in result["parameters"]:
+        flag = "" if p["identified"] else " [red]not identified[/]"
+        t.add_row(
+            p["parameter"],
+            f"[{p['prior_q05']:.4g}, {p['prior_q95']:.4g}]",
+            f"{p['posterior_median']:.4g}",
+            f"[{p['posterior_q05']:.4g}, {p['posterior_q95']:.4g}]",
+            f"{p['width_ratio']:.0%}{flag}",
+        )
+    out_console.print(t)
+    t = Table(title="Posterior-predictive check", header_style="bold")
+    for c in ("statistic", "role", "observed", "median", "90% interval", "inside"):
+        t.add_column(c, justify="left" if c in ("statistic", "role") else "right")
+    for c in result["predictive"]:
+        obs = "-" if c["observed"] is None else f"{c['observed']:.4g}"
+        inside = {None: "-", True: "[green]yes[/]", False: "[red]no[/]"}[c["inside_90"]]
+        t.add_row(
+            c["statistic"],
+            c["role"],
+            obs,
+            f"{c['median']:.4g}",
+            f"[{c['q05']:.4g}, {c['q95']:.4g}]",
+            inside,
+        )
+    out_console.print(t)
+    for p in result["pattern_checks"]:
+        verdict = "[green]pass[/]" if p["passed"] else "[red]FAIL[/]"
+        out_console.print(f"held-out {p['pattern']}: {p['model']}: {verdict}", highlight=False)
+    for w in result["warnings"]:
+        err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    out_console.print(f"calibration written to [bold]{result['out']}[/]")
