@@ -227,3 +227,14 @@ def test_cli(tmp_path):
     spec.write_text("parameters: {}\n")
     r = subprocess.run([*sim, str(spec)], capture_output=True, text=True)
     assert r.returncode == 2 and "statistics: required" in r.stderr
+
+
+def test_single_core_calibration_repeats_exactly(tmp_path):
+    obs = {"grid.visits_made": 500, "grid.wishes_collected": 12, "grid.revisits": 4}
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text(obs, generations=1, population=10, workers=1, predictive=3))
+    a = calibrate(spec, tmp_path / "a", quiet=True)
+    b = calibrate(spec, tmp_path / "b", quiet=True)
+    pa = pd.read_parquet(tmp_path / "a" / "posterior.parquet")
+    assert pa.equals(pd.read_parquet(tmp_path / "b" / "posterior.parquet"))
+    assert a["predictive"] == b["predictive"]

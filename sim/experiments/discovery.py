@@ -92,7 +92,7 @@ def discover(
         rules.append(
             {
                 "limits": {k: [_finite(lo), _finite(hi)] for k, (lo, hi) in limits.items()},
-                "words": box_words(limits),
+                "words": box_words(_snap(limits, X)),
                 "n": leaf.n,
                 "density": leaf.density,
                 "coverage": hits / int(y.sum()),
@@ -210,6 +210,17 @@ def _ours(f: Path, js: Path) -> bool:
         return json.loads(js.read_text()).get("written_by") == WRITER
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def _snap(limits: dict, X: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """A CART leaf's midpoint thresholds moved to the nearest values the sweep actually took."""
+    out = {}
+    for k, (lo, hi) in limits.items():
+        x = X[k].to_numpy(dtype=float)
+        lo = float(x[x >= lo].min()) if np.isfinite(lo) and (x >= lo).any() else lo
+        hi = float(x[x <= hi].max()) if np.isfinite(hi) and (x <= hi).any() else hi
+        out[k] = (lo, hi)
+    return out
 
 
 def _bounds(v: list) -> tuple[float, float]:
