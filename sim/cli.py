@@ -465,6 +465,9 @@ def discover(
         Path | None,
         typer.Option(help="Result files without suffix (default: FOLDER/discovery/METRIC-ge-T)."),
     ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
+    ] = None,
 ) -> None:
     """Scenario discovery: under which lever ranges does an outcome happen (PRIM and CART)."""
     from sim.experiments import discovery as d
@@ -506,6 +509,10 @@ def discover(
         t.add_row(r["words"], str(r["n"]), f"{r['density']:.2f}", f"{r['coverage']:.2f}")
     out_console.print(t)
     out_console.print(f"written [bold]{js}[/] and [bold]{md}[/]")
+    if html is not None:
+        from sim.report.calibration import write_calibration_report
+
+        out_console.print(f"report written to [bold]{write_calibration_report(js, html)}[/]")
 
 
 @app.command()
@@ -518,6 +525,9 @@ def calibrate(
         int | None, typer.Option(help="Processes (default: the spec's workers).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No per-generation log.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
+    ] = None,
 ) -> None:
     """Calibrate free parameters by ABC-SMC (pyabc); resumable; posterior and checks."""
     from sim.experiments.calibrate import calibrate as run_calibration
@@ -566,3 +576,8 @@ def calibrate(
     for w in result["warnings"]:
         err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
     out_console.print(f"calibration written to [bold]{result['out']}[/]")
+    if html is not None:
+        from sim.report.calibration import write_calibration_report
+
+        report = write_calibration_report(result["out"], html)
+        out_console.print(f"report written to [bold]{report}[/]")

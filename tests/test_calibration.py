@@ -217,13 +217,18 @@ def test_cli(tmp_path):
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text(obs, generations=1, population=10, workers=1, predictive=4))
     sim = [sys.executable, "-m", "sim", "calibrate"]
+    html = tmp_path / "r.html"
     r = subprocess.run(
-        [*sim, str(spec), "--out", str(tmp_path / "o"), "--quiet"], capture_output=True, text=True
+        [*sim, str(spec), "--out", str(tmp_path / "o"), "--quiet", "--html", str(html)],
+        capture_output=True,
+        text=True,
     )
     assert r.returncode == 0, r.stderr
     assert "Posterior-predictive check" in r.stdout and "grid.revisits" in r.stdout
     assert (tmp_path / "o" / "abc.db").exists()
     yaml.safe_load((tmp_path / "o" / "calibrated.yaml").read_text())
+    page = html.read_text()
+    assert "Posterior-predictive check" in page and "grid.wish_rate" in page
     spec.write_text("parameters: {}\n")
     r = subprocess.run([*sim, str(spec)], capture_output=True, text=True)
     assert r.returncode == 2 and "statistics: required" in r.stderr

@@ -115,9 +115,22 @@ def test_cli_end_to_end_on_a_tiny_sweep(tmp_path):
     assert lo > 3 and hi is None
     assert res["prim"]["box"]["density"] >= 0.8
     assert (tmp_path / "s/discovery/meetings.held-ge-12.md").read_text().startswith("# Scenario")
-    # run again: our own files may be replaced; a bad metric is a clean error
-    assert subprocess.run(cmd, capture_output=True).returncode == 0
+    # run again: our own files may be replaced; with --html a report is written too
+    again = subprocess.run([*cmd, "--html", str(tmp_path / "d.html")], capture_output=True)
+    assert again.returncode == 0
+    page = (tmp_path / "d.html").read_text()
+    assert "PRIM trade-off" in page and "meetings.council_per_month &gt;=" in page
     bad = subprocess.run(
         [*cmd[:5], "--metric", "nope", "--threshold", "1"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "choose one of" in bad.stderr
+
+
+def test_report_refuses_other_files(tmp_path):
+    from sim.report.calibration import write_calibration_report
+
+    (tmp_path / "x.json").write_text('{"a": 1}')
+    for src in (tmp_path / "x.json", tmp_path):
+        with pytest.raises(FileNotFoundError):
+            write_calibration_report(src, tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()

@@ -286,6 +286,7 @@ def _predictive(spec, sim: Simulator, post, w) -> tuple[pd.DataFrame, pd.DataFra
                     "statistic": s.name,
                     "role": role,
                     "observed": obs,
+                    "scale": s.scale,
                     "median": float(med),
                     "q05": float(lo),
                     "q95": float(hi),
