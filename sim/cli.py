@@ -493,6 +493,9 @@ def discover(
         f"(base rate {result['base_rate']:.0%} of {result['runs_used']} runs)",
         highlight=False,
     )
+    if p["quasi_p"]:
+        qp = ", ".join(f"{k} {v:.2g}" for k, v in p["quasi_p"].items())
+        out_console.print(f"  quasi-p-values of the restrictions: {qp}", highlight=False)
     t = Table(title="PRIM peeling trajectory", header_style="bold")
     for c in ("step", "coverage", "density", "mass"):
         t.add_column(c, justify="right")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments.boxes import box_words, cart, leaves, prim, rule_limits
+from sim.experiments.boxes import box_words, cart, leaves, prim, quasi_p_values, rule_limits
 from sim.experiments.discovery import write
 
 
@@ -28,6 +28,13 @@ def test_prim_recovers_a_planted_box():
     assert abs(box.limits["a"][0] - 0.6) < 0.05
     assert abs(box.limits["b"][1] - 4.0) < 0.5
     assert box.density >= 0.85 and box.coverage >= 0.8
+    qp = quasi_p_values(box, X, y)
+    assert set(qp) == {"a", "b"} and max(qp.values()) < 1e-6
+    # a restriction on the irrelevant input is not significant
+    from sim.experiments.boxes import Box
+
+    noise = Box({**box.limits, "c": (0.0, 0.97)}, 0, 0, 0, 0)
+    assert quasi_p_values(noise, X, y)["c"] > 0.05
     # the trajectory starts with everything and trades coverage for density
     first = res.trajectory[0]
     assert first.mass == 1.0 and first.coverage == 1.0

@@ -181,6 +181,28 @@ def prim(
     return PrimResult(trajectory, chosen, idx, ranges)
 
 
+def quasi_p_values(box: Box, X: pd.DataFrame, y: np.ndarray) -> dict[str, float]:
+    """Per restricted parameter, how surprising the box's density is without that restriction.
+
+    One-sided binomial test (as in the EMA workbench): the chance of at least the box's
+    outcome count among its runs if the outcome rate were that of the box with this one
+    restriction removed. Small values: the restriction matters; large (> 0.05): it may be
+    chance. Quasi, because the box was chosen on the same data.
+    """
+    from scipy.stats import binom
+
+    y = np.asarray(y, dtype=bool)
+    inside = box.contains(X)
+    hits, n = int(y[inside].sum()), int(inside.sum())
+    out = {}
+    for name in box.limits:
+        relaxed = Box({k: v for k, v in box.limits.items() if k != name}, 0, 0, 0, 0)
+        r_in = relaxed.contains(X)
+        rate = float(y[r_in].mean()) if r_in.any() else 0.0
+        out[name] = float(binom.sf(hits - 1, n, rate)) if n else 1.0
+    return out
+
+
 def _paste(box: Box, X, y, vals, ranges, alpha) -> Box:
     """Widen the box's bounds one step at a time while that raises its density."""
     limits = {c: box.limits.get(c, ranges[c]) for c in vals}

@@ -186,7 +186,7 @@ def _outputs(spec, data, sim: Simulator, history, out: Path, say) -> dict[str, A
         "generations": gens.to_dict("records"),
         "parameters": params.to_dict("records"),
         "correlations": corr.to_dict(),
-        "predictive": checks.to_dict("records"),
+        "predictive": checks.astype(object).where(checks.notna(), None).to_dict("records"),
         "pattern_checks": patterns,
         "warnings": [
             f"{r.parameter}: posterior 90% interval is {r.width_ratio:.0%} of the prior's; "

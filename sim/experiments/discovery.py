@@ -24,6 +24,7 @@ from sim.experiments.boxes import (
     leaves,
     num,
     prim,
+    quasi_p_values,
     rule_limits,
     tree_dict,
 )
@@ -125,6 +126,7 @@ def discover(
             "trajectory": [b.to_dict() for b in res.trajectory],
             "chosen_index": res.chosen_index,
             "box": chosen.to_dict(),
+            "quasi_p": quasi_p_values(chosen, X, y),
             "words": sentence(metric, op, threshold, chosen.density, box_words(chosen.limits)),
         },
         "cart": {"tree": tree_dict(tree), "rules": rules},
@@ -153,6 +155,11 @@ def markdown(result: dict[str, Any]) -> str:
         f"**{p['words']}** (coverage {box['coverage']:.0%}: share of all outcome runs inside "
         f"the box; density {box['density']:.0%}: share of runs inside the box with the "
         f"outcome; mass {box['mass']:.0%} of runs).",
+        "",
+        "Quasi-p-values of the restrictions (chance of the box's density if that one "
+        "restriction did nothing; > 0.05: the restriction may be chance): "
+        + (", ".join(f"{k} {v:.2g}" for k, v in p["quasi_p"].items()) or "none")
+        + ".",
         "",
         "Peeling trajectory (each step trades coverage for density; * = chosen before pasting):",
         "",

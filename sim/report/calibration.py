@@ -163,7 +163,10 @@ def discovery_sections(result: dict) -> tuple[str, list[str]]:
         f"<p>Outcome <b>{html.escape(result['outcome'])}</b> in "
         f"{result['base_rate']:.0%} of {result['runs_used']} runs.</p>",
         f"<h2>PRIM box</h2><p><b>{html.escape(p['words'])}</b> (coverage "
-        f"{box['coverage']:.0%}, density {box['density']:.0%}, mass {box['mass']:.0%}).</p>",
+        f"{box['coverage']:.0%}, density {box['density']:.0%}, mass {box['mass']:.0%}). "
+        "Quasi-p-values of the restrictions: "
+        + html.escape(", ".join(f"{k} {v:.2g}" for k, v in p.get("quasi_p", {}).items()))
+        + "</p>",
         _fig(fig, True),
         _table(traj[["coverage", "density", "mass", "n", "restricted"]].reset_index(names="step")),
         "<h2>CART leaves</h2>" + _table(rules.sort_values("density", ascending=False)),
