@@ -200,7 +200,11 @@ def load(path: str | Path, patterns: list | None = None) -> tuple[CalibrationSpe
         for v in (lo, hi):
             v = int(round(v)) if p.integer else float(v)
             trial = apply_overrides(copy.deepcopy(data), [override(name, v)])
-            validate(Scenario, trial, f"{path}: parameters.{name} (prior reaches {v:g})")
+            try:
+                validate(Scenario, trial, f"{path}: parameters.{name} (prior reaches {v:g})")
+            except InputError as exc:
+                hint = "add integer: true" if "integer" in str(exc) else "narrow the prior"
+                raise InputError(f"{exc}\n  fix: {hint} (min/max truncate a normal)") from None
     return spec, data, resolve_patterns(spec, patterns)
 
 
