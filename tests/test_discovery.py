@@ -141,3 +141,45 @@ def test_report_refuses_other_files(tmp_path):
         with pytest.raises(FileNotFoundError):
             write_calibration_report(src, tmp_path / "r.html")
     assert not (tmp_path / "r.html").exists()
+
+
+def fake_sweep(folder, frame):
+    """A sweep folder holding the given runs (the layout `sim sweep` writes)."""
+    (folder / "runs" / "summary").mkdir(parents=True)
+    (folder / "runs" / "series").mkdir(parents=True)
+    (folder / "sweep.json").write_text("{}")
+    frame.assign(point=range(len(frame)), replicate=0).to_parquet(
+        folder / "runs" / "summary" / "all.parquet", index=False
+    )
+    frame[[c for c in frame if c.startswith("param:")]].to_parquet(folder / "points.parquet")
+    pd.DataFrame({"run_id": ["x"], "day": [0]}).to_parquet(folder / "runs/series/x.parquet")
+
+
+def test_discover_below_with_missing_metric_and_text_levers(tmp_path):
+    from sim.experiments.discovery import discover, markdown
+
+    rng = np.random.default_rng(3)
+    n = 400
+    x = rng.uniform(0, 10, n)
+    days = np.where(x > 6, 5.0, 30.0) + rng.normal(0, 1, n)
+    days[:40] = np.nan  # e.g. no dispute resolved in that run
+    frame = pd.DataFrame(
+        {
+            "param:meetings.council_per_month": x,
+            "param:party.density": rng.uniform(0, 0.2, n),
+            "param:property_firm.kind": rng.choice(["private", "state"], n),
+            "param:fixed": 1.0,
+            "disputes.median_days_to_resolve": days,
+        }
+    )
+    fake_sweep(tmp_path, frame)
+    res = discover(tmp_path, "disputes.median_days_to_resolve", 10, above=False)
+    assert res["runs_used"] == n - 40 and res["runs_missing_metric"] == 40
+    assert res["parameters"] == ["meetings.council_per_month", "party.density"]
+    assert res["skipped_parameters"] == ["property_firm.kind"]
+    lo, hi = res["prim"]["box"]["limits"]["meetings.council_per_month"]
+    assert abs(lo - 6) < 0.3 and hi is None
+    assert res["prim"]["words"].startswith("disputes.median_days_to_resolve <= 10 in")
+    top = max(res["cart"]["rules"], key=lambda r: r["density"])
+    assert top["density"] == 1.0 and top["words"].startswith("meetings.council_per_month >= 6")
+    assert "Left out (not numeric): property_firm.kind" in markdown(res)
