@@ -311,7 +311,10 @@ def _predictive(spec, sim: Simulator, post, w) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def _calibrated_yaml(spec, data, sim: Simulator, medians, params, path: Path) -> None:
-    values = sim.values(medians)
+    # medians to 4 significant digits: finer digits are noise next to the credible interval
+    values = {
+        k: v if isinstance(v, int) else float(f"{v:.4g}") for k, v in sim.values(medians).items()
+    }
     calibrated = apply_overrides(
         json.loads(json.dumps(data)), [override(k, v) for k, v in values.items()]
     )
