@@ -6,24 +6,16 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from sim.scenario import Scenario, load_scenario, scenario_dict
-from sim.scenario.loading import InputError
+# Heavy modules (numpy, pydantic, mesa, pandas, pyarrow, duckdb, dash...) are imported inside
+# the commands that use them, so `sim --help` and `sim CMD --help` start fast
+# (tests/test_imports.py).
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 app = typer.Typer(
     help="Agent-based simulator of neighbourhood deliberation in residential compounds.",
@@ -52,7 +44,20 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _checked(check: str, *args) -> None:
+    """Run an output-path check of ``sim.results.paths``; an InputError becomes exit 2."""
+    from sim.results import paths
+    from sim.scenario import InputError
+
+    try:
+        getattr(paths, check)(*args)
+    except InputError as exc:
+        fail(str(exc).replace("[", "\\["))
+
+
 def _load(path: Path | None, sets: list[str] | None) -> Scenario:
+    from sim.scenario import InputError, load_scenario
+
     try:
         return load_scenario(path, sets)
     except InputError as exc:
@@ -70,6 +75,7 @@ def scenario_init(
 
     if path.exists() and not force:
         fail(f"{path}: exists; choose another name or add --force to overwrite it")
+    _checked("check_output_file", path, "scenario init", (".yaml", ".yml"))
     path.write_text(scenario_template(), encoding="utf-8")
     out_console.print(f"wrote {path}; edit it, then `sim scenario check {path}`")
 
@@ -100,6 +106,9 @@ def run(
     days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/...).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the earlier run in --out (a sim run folder).")
+    ] = False,
 ) -> None:
     """Run one scenario and write its results folder."""
     sets = list(set_ or [])
@@ -110,9 +119,12 @@ def run(
     sc = _load(scenario, sets)
     if out is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path("results") / f"{sc.name}-s{sc.seed}-{stamp}"
-    if out.exists() and not out.is_dir():
-        fail(f"--out {out}: exists and is not a folder; choose another path")
+        from sim.results.paths import default_run_folder
+
+        out = default_run_folder(sc.name, sc.seed, stamp)
+    _checked("check_run_out", out, force)
+    from rich.progress import Progress
+
     from sim.model import NeighbourhoodModel
     from sim.results import summarize, write_run
 
@@ -132,6 +144,8 @@ def run(
 
 def print_summary(summary: dict, title: str) -> None:
     """Print the headline metrics as a table."""
+    from rich.table import Table
+
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -159,6 +173,10 @@ def scenario_check(
 @scenario_app.command("show")
 def scenario_show(path: ScenarioArg = None, set_: SetOpt = None) -> None:
     """Print the resolved scenario with every default filled in (YAML)."""
+    import yaml
+
+    from sim.scenario import scenario_dict
+
     sc = _load(path, set_)
     sys.stdout.write(yaml.safe_dump(scenario_dict(sc), sort_keys=False, allow_unicode=True))
 
@@ -167,11 +185,18 @@ OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Sweep folder (default: results/sweeps/NAME).")
 ]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", help="Worker processes (default: all cores).")
+    int | None,
+    typer.Option("--workers", min=1, max=1024, help="Worker processes (default: all cores)."),
 ]
 DaskOpt = Annotated[
     str | None,
     typer.Option("--dask", help="Run on a Dask cluster: a scheduler address, or 'local'."),
+]
+MaxRunsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-runs", min=1, max=10_000_000, help="Largest run count accepted (default 10000)."
+    ),
 ]
 
 
@@ -181,15 +206,23 @@ def _run_sweep(
     workers: int | None,
     dask: str | None,
     designs: tuple[str, ...] | None = None,
+    max_runs: int = 10_000,
 ):
+    from rich.progress import Progress
+
     from sim.experiments.runner import execute, prepare
+    from sim.scenario import InputError
 
     try:
-        spec, tasks, out = prepare(spec_path, out, designs)
+        spec, tasks, out = prepare(spec_path, out, designs, max_runs)
     except InputError as exc:
         fail(str(exc).replace("[", "\\["))
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
+    err_console.print(
+        f"{spec.name}: {total:,} runs, {total - len(tasks):,} already done, "
+        f"{len(tasks):,} to run on {workers} workers"
+    )
     try:
         with Progress(*_bar_columns("runs"), console=err_console) as progress:
             bar = progress.add_task(spec.name, total=total, completed=total - len(tasks))
@@ -219,6 +252,7 @@ def sweep(
     metric: Annotated[
         list[str] | None, typer.Option(help="With 'report': metrics to show (default: spec's).")
     ] = None,
+    max_runs: MaxRunsOpt = 10_000,
 ) -> None:
     """Run a parameter sweep (resumable), or report one: `sim sweep report DIR`."""
     if spec_or_report == "report":
@@ -228,18 +262,33 @@ def sweep(
         return
     if folder is not None:
         fail(f"unexpected argument {folder}; did you mean `sim sweep report {folder}`?")
-    _run_sweep(Path(spec_or_report), out, workers, dask)
+    _run_sweep(Path(spec_or_report), out, workers, dask, max_runs=max_runs)
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
-    from sim.experiments.analysis import report
+    import numpy as np
+    from rich.table import Table
+
+    from sim.experiments.analysis import metric_columns, report
+    from sim.results.sweeps import runs_frame
 
     try:
-        table = report(folder, metrics or None)
+        df = runs_frame(folder)
     except FileNotFoundError as exc:
         fail(str(exc))
-    table.to_csv(folder / "report.csv", index=False)
-    table.to_parquet(folder / "report.parquet", index=False)
+    known = metric_columns(df)
+    unknown = [m for m in metrics or [] if m not in known]
+    if unknown:
+        fail(
+            f"--metric {', '.join(unknown)}: not a metric of {folder}; "
+            f"choose among: {', '.join(known)}"
+        )
+    table = report(folder, metrics or None, df)
+    if table.empty:
+        fail(f"{folder}: none of the spec's metrics are in its runs; name them with --metric")
+    _checked("check_creatable", folder / "report.csv", "sim sweep report")
+    _atomic_write(table, folder / "report.csv", lambda t, p: t.to_csv(p, index=False))
+    _atomic_write(table, folder / "report.parquet", lambda t, p: t.to_parquet(p, index=False))
     params = [c for c in table.columns if c not in REPORT_COLS]
     for m, g in table.groupby("metric", sort=False):
         t = Table(title=m, header_style="bold")
@@ -254,6 +303,16 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
     out_console.print(f"report written to [bold]{folder / 'report.csv'}[/]")
 
 
+def _atomic_write(table, path: Path, writer) -> None:
+    """Write a file under a temporary name, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        writer(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n"}
 
 
@@ -265,11 +324,14 @@ def sensitivity(
     ] = None,
     workers: WorkersOpt = None,
     dask: DaskOpt = None,
+    max_runs: MaxRunsOpt = 10_000,
 ) -> None:
     """Run (or resume) a Morris or Sobol design and print ranked sensitivity indices."""
+    from rich.table import Table
+
     from sim.experiments.analysis import sensitivity as analyse
 
-    spec, out = _run_sweep(spec_path, out, workers, dask, designs=("morris", "sobol"))
+    spec, out = _run_sweep(spec_path, out, workers, dask, ("morris", "sobol"), max_runs)
     table = analyse(out, spec)
     table.to_csv(out / "sensitivity.csv", index=False)
     for m, g in table.groupby("metric", sort=False):
@@ -290,10 +352,13 @@ def sensitivity(
 @app.command()
 def validate(
     fast: Annotated[bool, typer.Option("--fast", help="10 seeds per arm instead of 30.")] = False,
-    seeds: Annotated[int | None, typer.Option(help="Seeds per arm.")] = None,
+    seeds: Annotated[int | None, typer.Option(min=1, max=10000, help="Seeds per arm.")] = None,
     workers: WorkersOpt = None,
 ) -> None:
     """Run the calibration patterns of the reported cases; exit 1 if any fails."""
+    from rich.progress import Progress
+    from rich.table import Table
+
     from sim.experiments.validation import PATTERNS, run_patterns, task_count
 
     n = seeds or (10 if fast else 30)
@@ -320,81 +385,164 @@ def validate(
 @app.command()
 def bench(
     quick: Annotated[
-        bool, typer.Option("--quick", help="Reduced sizes and steps (for CI).")
+        bool, typer.Option("--quick", help="Small sizes, no city and no sweep (for CI).")
     ] = False,
-    reps: Annotated[int | None, typer.Option(help="Repetitions (median reported).")] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Scaling table up to 1.2 million households.")
+    ] = False,
+    reps: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Repetitions (median reported).")
+    ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="JSON record to write (default: benchmarks/bench-<UTC time>.json)."),
+    ] = None,
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Only compare the two newest records in benchmarks/."),
+    ] = False,
 ) -> None:
-    """Time the Aoyuan and Xuanwu scenarios against Mesa's BoltzmannWealth; scaling; sweeps."""
+    """Measure every performance target in fresh processes; write a JSON record; compare."""
+    import json
+
+    from rich.table import Table
+
     from sim.experiments import bench as b
 
-    reps = reps or (1 if quick else 3)
-    days = 30 if quick else 365
-    aoyuan = load_scenario(b.SCENARIOS / "aoyuan.yaml", [f"days={days}"])
-    xuanwu = load_scenario(b.SCENARIOS / "xuanwu_district.yaml", [f"days={days}"])
-    results = []
+    if compare:
+        found = b.records()
+        if len(found) < 2:
+            fail(f"{b.RECORDS}: needs two bench-*.json records to compare; run `sim bench`")
+        _print_comparison(b, found[-2], json.loads(found[-1].read_text()))
+        return
+    if quick and full:
+        fail("--quick and --full exclude each other; choose one")
+    mode = "quick" if quick else "full" if full else "default"
+    previous = b.records()
     with err_console.status("benchmarking...") as status:
-        status.update(f"Aoyuan, {aoyuan.total_households()} households x {days} days")
-        results.append(b.bench_scenario("Aoyuan (sim)", aoyuan, reps))
-        status.update(f"Xuanwu district, {xuanwu.total_households()} households")
-        results.append(b.bench_scenario("Xuanwu district (sim)", xuanwu, reps))
-        status.update("Mesa BoltzmannWealth at Aoyuan's size")
-        results.append(b.bench_boltzmann(aoyuan.total_households(), days, reps))
-        status.update("Xuanwu district with an elevator per unit and gas pipes")
-        results.append(b.bench_scenario("Xuanwu + projects (sim)", b.with_projects(xuanwu), reps))
-        status.update("scaling")
-        sizes = [1000, 5000] if quick else [1000, 5000, 15000, 60000]
-        scale = b.scaling(sizes, 365, reps)
-        status.update("sweep")
-        n_runs = 10 if quick else 100
-        sweep_s = b.sweep_speed(n_runs, 2, days)
-    t = Table(title=f"Benchmark ({days} steps, median of {reps})", header_style="bold")
-    for c in ("model", "agents", "steps", "wall s", "agent-steps/s", "peak MB"):
-        t.add_column(c, justify="right" if c != "model" else "left")
-    for r in results:
-        t.add_row(
-            r.name,
-            f"{r.agents:,}",
-            str(r.steps),
-            f"{r.seconds:.3f}",
-            f"{r.agent_steps_per_s:,.0f}",
-            f"{r.peak_mb:.0f}",
+        rec = b.measure(mode, reps, on_step=lambda msg: status.update(f"benchmarking: {msg}"))
+    meta = rec["meta"]
+    out_console.print(
+        f"[bold]{meta['command']}[/]: {meta['cpus']} cores, load {meta['load_before']} before, "
+        f"{meta['load_after']} after; medians of {meta['reps']}; each case in its own process"
+    )
+    t = Table(title="Start-up and end-to-end commands", header_style="bold")
+    for c in ("command", "wall s", "cpu s", "peak MB"):
+        t.add_column(c, justify="left" if c == "command" else "right")
+    for key, label in (
+        ("python_pass", "python -c pass"),
+        ("sim_help", "sim --help"),
+        ("import_mesa", "python -c 'import mesa'"),
+        ("sim_run_aoyuan", "sim run scenarios/aoyuan.yaml"),
+        ("sim_run_city", "sim run scenarios/city.yaml"),
+    ):
+        r = rec.get(key)
+        cells = (
+            ("not measured", "", "") if r is None else _fmt(r["wall_s"], r["cpu_s"], r["rss_mb"])
         )
+        t.add_row(label, *cells)
     out_console.print(t)
-    ratio = results[0].agent_steps_per_s / results[2].agent_steps_per_s
-    out_console.print(
-        f"throughput ratio sim / BoltzmannWealth at the same size: [bold]{ratio:.1f}x[/]"
+    t = Table(title=f"Models in-process ({meta['days']} days)", header_style="bold")
+    for c in ("model", "agents", "build s", "run s", "run cpu s", "floor s", "peak MB"):
+        t.add_column(c, justify="left" if c == "model" else "right")
+    for key, label in (
+        ("aoyuan", "Aoyuan (sim)"),
+        ("xuanwu", "Xuanwu district (sim)"),
+        ("xuanwu_projects", "Xuanwu + elevator per unit + gas (sim)"),
+    ):
+        r = rec[key]
+        floor = f"{r['floor_s']:.3f}" if "floor_s" in r else ""
+        t.add_row(
+            label,
+            f"{r['households']:,}",
+            f"{r['build_s']:.3f}",
+            f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
+            floor,
+            f"{r['rss_mb']:.0f}",
+        )
+    bz = rec["boltzmann"]
+    t.add_row(
+        f"BoltzmannWealth (mesa.examples), {bz['steps']} steps",
+        f"{bz['agents']:,}",
+        "",
+        f"{bz['seconds']:.3f}",
+        f"{bz['cpu_s']:.3f}",
+        "",
+        f"{bz['rss_mb']:.0f}",
     )
-    st = Table(title="Scaling: seconds per simulated year", header_style="bold")
-    for c in ("households", "s / year", "ms / year / 1k households"):
+    out_console.print(t)
+    st = Table(title="Scaling: one simulated year", header_style="bold")
+    for c in ("households", "build s", "run s", "run cpu s", "build / run", "peak MB"):
         st.add_column(c, justify="right")
-    for n, sec in scale:
-        st.add_row(f"{n:,}", f"{sec:.3f}", f"{1000 * sec / n * 1000:.1f}")
+    for r in rec["scaling"]:
+        st.add_row(
+            f"{r['households']:,}",
+            f"{r['build_s']:.3f}",
+            f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
+            f"{r['build_s'] / r['run_s']:.2f}",
+            f"{r['rss_mb']:.0f}",
+        )
     out_console.print(st)
-    n_arr, s_arr = np.array([n for n, _ in scale], float), np.array([v for _, v in scale])
-    slope, intercept = np.polyfit(n_arr, s_arr, 1)
-    resid = s_arr - (intercept + slope * n_arr)
-    r2 = 1 - resid.var() / s_arr.var() if s_arr.var() > 0 else 1.0
-    out_console.print(
-        f"linear fit: {intercept:.3f} s + {slope * 1000:.4f} s per 1k households (R2 {r2:.3f})"
+    for key, what in (("scaling_fit", "run s"), ("scaling_fit_cpu", "run cpu s")):
+        f = rec[key]
+        r2 = "n/a" if f["r2"] is None else f"{f['r2']:.3f}"
+        out_console.print(
+            f"linear fit of {what} on {f['n']} sizes: {f['intercept_s']:.3f} s + "
+            f"{f['s_per_1k']:.4f} s per 1k households (R2 {r2})"
+        )
+    sw = rec["sweep"]
+    if sw is None:
+        out_console.print("sweep: not measured (--quick)")
+    else:
+        out_console.print(
+            f"sweep: {sw['runs']} Changgou runs on {sw['workers']} workers {sw['wall_s']:.1f} s; "
+            f"the same runs in-process {sw['model_s_sum']:.1f} s of model time"
+        )
+    tt = Table(title="Targets", header_style="bold")
+    for c in ("", "target", "measured", "limit"):
+        tt.add_column(c, justify="right" if c in ("measured", "limit") else "left")
+    colour = {b.MET: "green", b.MISSED: "red", b.NOT_MEASURED: "yellow"}
+    for tg in rec["targets"]:
+        value = "" if tg["value"] is None else f"{tg['value']:.3f} {tg['unit']}"
+        limit = "" if tg["limit"] is None else f"{tg['limit']:.3f} {tg['unit']}"
+        status = f"[{colour[tg['status']]}]{tg['status']}[/]"
+        tt.add_row(status, tg["name"], value, limit)
+    out_console.print(tt)
+    path = b.save_record(rec, record)
+    out_console.print(f"record written to [bold]{path}[/]")
+    if previous:
+        _print_comparison(b, previous[-1], rec)
+
+
+def _fmt(wall: float, cpu: float, rss: float) -> tuple[str, str, str]:
+    return f"{wall:.3f}", f"{cpu:.3f}", f"{rss:.0f}"
+
+
+def _print_comparison(b, old_path: Path, new: dict) -> None:
+    """Print the change from an older record to ``new`` as ratios."""
+    import json
+
+    from rich.table import Table
+
+    old = json.loads(old_path.read_text())
+    meta = old["meta"]
+    t = Table(
+        title=f"Change since {old_path} ({meta['created']}, load {meta['load_before']})",
+        header_style="bold",
     )
-    out_console.print(
-        f"sweep: {n_runs} Changgou runs x {days} days on 2 workers: [bold]{sweep_s:.1f} s[/]"
-    )
-    targets = [
-        ("Aoyuan year <= 1 s", results[0].seconds * 365 / days <= 1.0),
-        ("district year <= 15 s", results[1].seconds * 365 / days <= 15.0),
-        ("district peak memory <= 2 GB", results[1].peak_mb <= 2048),
-        ("throughput >= 10x BoltzmannWealth", ratio >= 10),
-        ("100-run sweep <= 60 s on 2 workers", quick or sweep_s <= 60),
-    ]
-    for name, ok in targets:
-        out_console.print(f"  {'[green]met[/]' if ok else '[red]MISSED[/]'}  {name}")
+    for c in ("figure", "before", "now", "now / before"):
+        t.add_column(c, justify="left" if c == "figure" else "right")
+    for row in b.compare(old, new):
+        t.add_row(*row)
+    out_console.print(t)
 
 
 @app.command()
 def dashboard(
     results: Annotated[Path, typer.Argument(help="Folder of runs and sweeps.")] = Path("results"),
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8050,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8050,
 ) -> None:
     """Serve the interactive dashboard on 127.0.0.1 (read-only over RESULTS)."""
     from sim.dashboard.app import create_app
@@ -423,6 +571,7 @@ def report(
     """Write a self-contained HTML report of a run or sweep (for sharing without a server)."""
     from sim.report import write_report
 
+    _checked("check_output_file", html, "--html", (".html", ".htm"))
     try:
         out = write_report(folder, html)
     except FileNotFoundError as exc:
@@ -431,6 +580,14 @@ def report(
 
 
 def _bar_columns(unit: str) -> list:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -442,9 +599,186 @@ def _bar_columns(unit: str) -> list:
     ]
 
 
-def main() -> None:  # pragma: no cover - console entry
-    """Console entry point."""
-    app()
+@app.command()
+def compare(
+    scenario: ScenarioArg = None,
+    change: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--change",
+            help="What the variant changes, KEY.PATH=VALUE (repeat for several changes).",
+        ),
+    ] = None,
+    against: Annotated[
+        Path | None, typer.Option(help="A second scenario YAML as the variant.")
+    ] = None,
+    set_: SetOpt = None,
+    replicates: Annotated[int, typer.Option(min=1, max=1000, help="Seeds per arm.")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Base seed of the paired seeds.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Comparison folder (default: results/compare/NAME).")
+    ] = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Compare a baseline with a variant on the same seeds (paired differences with 95% CIs)."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from sim.experiments.compare import ComparisonFolderError
+    from sim.experiments.compare import compare as run_compare
+    from sim.scenario import scenario_dict
+
+    if not change and against is None:
+        fail("give the variant: --change KEY.PATH=VALUE (repeatable) or --against OTHER.yaml")
+    sets = list(set_ or [])
+    base = _load(scenario, sets)
+    variant = _load(against if against is not None else scenario, [*sets, *(change or [])])
+    if out is None:
+        from sim.results.paths import safe_name
+
+        label = f"{base.name}-vs-{variant.name}"
+        if change:
+            label += "-" + "-".join(c.split("=")[0] for c in change)
+        out = Path("results") / "compare" / safe_name(label)
+    _checked("check_creatable", out / "comparison.json", "--out", out)
+    source = str(scenario) if scenario is not None else "(default)"
+    commands = {
+        "baseline": (source, sets),
+        "variant": (str(against) if against is not None else source, [*sets, *(change or [])]),
+    }
+    try:
+        with Progress(*_bar_columns("runs"), console=err_console, transient=True) as progress:
+            bar = progress.add_task("baseline vs variant", total=2 * replicates)
+            record = run_compare(
+                scenario_dict(base),
+                scenario_dict(variant),
+                out,
+                replicates=replicates,
+                base_seed=seed,
+                workers=workers or os.cpu_count() or 1,
+                commands=commands,
+                on_done=lambda: progress.advance(bar),
+            )
+    except ComparisonFolderError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail(f"interrupted; finished runs are kept in {out}: run the same command to finish", 130)
+    t = Table(
+        title=f"variant minus baseline, {replicates} paired seeds (95% bootstrap CI)",
+        header_style="bold",
+    )
+    for c in ("metric", "baseline", "variant", "difference"):
+        t.add_column(c, justify="left" if c == "metric" else "right")
+    for key, row in record["metrics"].items():
+        if not key.startswith(("disputes.", "projects.")):
+            continue
+        cells = [_mean_ci_text(row[arm]) for arm in ("baseline", "variant", "difference")]
+        t.add_row(key, *cells)
+    out_console.print(t)
+    out_console.print(f"comparison written to [bold]{out}[/] (runs in baseline/ and variant/)")
+
+
+def _mean_ci_text(triple: list[float]) -> str:
+    import math
+
+    mean, lo, hi = triple
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+@app.command()
+def target(
+    scenario: ScenarioArg = None,
+    metric: Annotated[str, typer.Option(help="Summary metric to reach, e.g. a share.")] = "",
+    at_least: Annotated[float | None, typer.Option(help="The metric must reach this.")] = None,
+    at_most: Annotated[float | None, typer.Option(help="The metric must stay at or below.")] = None,
+    in_share: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Require the threshold in this share of runs (e.g. 0.67)."
+        ),
+    ] = None,
+    confident: Annotated[
+        bool, typer.Option("--confident", help="Judge by the 95% interval's bound, not the mean.")
+    ] = False,
+    lever: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=v1,v2,... settings from least to most effort (repeatable)."),
+    ] = None,
+    set_: SetOpt = None,
+    replicates: Annotated[int, typer.Option(min=1, max=200, help="Seeds per setting.")] = 5,
+    max_trials: Annotated[int, typer.Option(min=1, max=1000, help="Settings tried at most.")] = 60,
+    workers: WorkersOpt = None,
+) -> None:
+    """What would it take? The least effort on the levers that reaches a target."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rich.table import Table
+
+    from sim.experiments.target import Lever, Target, planner_cost, run_summary, search
+    from sim.scenario import DEFAULT_SCENARIO
+    from sim.scenario.loading import apply_overrides, read_yaml
+
+    if not metric or (at_least is None) == (at_most is None):
+        fail("give --metric and exactly one of --at-least / --at-most")
+    if not lever:
+        fail("give at least one --lever PATH=v1,v2,... (settings from least to most effort)")
+    try:
+        levers = [Lever.parse(x) for x in lever]
+    except ValueError as exc:
+        fail(str(exc))
+    sc = _load(scenario, list(set_ or []))
+    for lv in levers:  # every setting must validate before anything runs
+        for v in lv.values:
+            _load(scenario, [*(set_ or []), f"{lv.path}={v}"])
+    # Levers apply to the file as written (not the resolved scenario), as `sim run --set` does.
+    raw = apply_overrides(read_yaml(scenario or DEFAULT_SCENARIO), list(set_ or []))
+    goal = Target(
+        metric,
+        at_least if at_least is not None else at_most,
+        at_least is not None,
+        in_share,
+        confident,
+    )
+    n = workers or os.cpu_count() or 1
+    t = Table(title=f"what would it take: {metric}", header_style="bold")
+    for c in ("effort", *(lv.path for lv in levers), "estimate [95% CI]", "reached"):
+        t.add_column(c)
+    with (
+        ProcessPoolExecutor(max_workers=n, mp_context=_spawn()) as ex,
+        err_console.status("searching...") as status,
+    ):
+        result = search(
+            raw,
+            levers,
+            goal,
+            lambda tasks: list(ex.map(run_summary, tasks)),
+            replicates=replicates,
+            max_trials=max_trials,
+            on_trial=lambda tr: status.update(f"tried {tr.settings}"),
+        )
+    for tr in result.trials:
+        mean, lo, hi = tr.estimate
+        t.add_row(
+            str(tr.effort),
+            *(f"{tr.settings[lv.path]:g}" for lv in levers),
+            f"{mean:.3f} [{lo:.3f}, {hi:.3f}]",
+            "yes" if tr.reached else "no",
+        )
+    out_console.print(t)
+    best = result.best
+    if best is None:
+        out_console.print("no setting on this grid reaches the target; widen the levers' ranges")
+        raise typer.Exit(1)
+    costs = ", ".join(planner_cost(k, v, sc.total_households()) for k, v in best.settings.items())
+    out_console.print(f"cheapest setting that reaches the target: [bold]{costs}[/]")
+
+
+def _spawn():
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
 
 
 @app.command()
@@ -470,6 +804,8 @@ def discover(
     ] = None,
 ) -> None:
     """Scenario discovery: under which lever ranges does an outcome happen (PRIM and CART)."""
+    from rich.table import Table
+
     from sim.experiments import discovery as d
 
     for name, v in (("min-density", min_density), ("alpha", alpha), ("min-mass", min_mass)):
@@ -533,7 +869,10 @@ def calibrate(
     ] = None,
 ) -> None:
     """Calibrate free parameters by ABC-SMC (pyabc); resumable; posterior and checks."""
+    from rich.table import Table
+
     from sim.experiments.calibrate import calibrate as run_calibration
+    from sim.scenario import InputError
 
     if workers is not None and workers < 1:
         fail(f"--workers {workers}: must be at least 1")
@@ -584,3 +923,20 @@ def calibrate(
 
         report = write_calibration_report(result["out"], html)
         out_console.print(f"report written to [bold]{report}[/]")
+
+
+def main() -> None:
+    """Console entry point: every error becomes a one-line message and exit status 2."""
+    try:
+        app(prog_name="sim")
+    except KeyboardInterrupt:
+        err_console.print("interrupted", highlight=False)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one top-level handler
+        from sim.errors import error_message
+
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        message = error_message(exc).replace("[", "\\[")
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        sys.exit(2)

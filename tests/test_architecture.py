@@ -88,3 +88,10 @@ def test_the_checks_catch_planted_faults():
 
 def test_relative_imports_are_resolved():
     assert "sim.model.world" in _imports(ROOT / "model" / "model.py")
+
+
+def test_architecture_document_names_every_package():
+    text = (ROOT.parent / "docs" / "architecture.md").read_text()
+    packages = [p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()]
+    missing = [p for p in packages if f"`sim.{p}`" not in text]
+    assert not missing, f"docs/architecture.md does not describe: {missing}"

@@ -39,7 +39,10 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    assert Path(CHROMIUM).exists(), (
+        "Debian's chromium is missing: run the tests with `bash scripts/test.sh`, which installs "
+        "it (and the CJK font) as root, or `sudo apt-get install chromium fonts-noto-cjk`"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)

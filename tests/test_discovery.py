@@ -147,7 +147,7 @@ def fake_sweep(folder, frame):
     """A sweep folder holding the given runs (the layout `sim sweep` writes)."""
     (folder / "runs" / "summary").mkdir(parents=True)
     (folder / "runs" / "series").mkdir(parents=True)
-    (folder / "sweep.json").write_text("{}")
+    (folder / "sweep.json").write_text('{"spec": {"metrics": []}}')
     frame.assign(point=range(len(frame)), replicate=0).to_parquet(
         folder / "runs" / "summary" / "all.parquet", index=False
     )

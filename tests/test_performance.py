@@ -28,13 +28,25 @@ def test_model_distributions_match_the_recorded_reference(case):
             assert welch.pvalue > 0.001, (metric, "Welch", np.mean(ref), np.mean(cur))
 
 
-def test_bench_quick_prints_its_figures():
+def test_bench_quick_measures_in_processes_and_reports_what_it_skipped(tmp_path):
+    record = tmp_path / "record.json"
     r = subprocess.run(
-        [sys.executable, "-m", "sim", "bench", "--quick"],
+        [sys.executable, "-m", "sim", "bench", "--quick", "--record", str(record)],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
+        cwd=tmp_path,
     )
     assert r.returncode == 0, r.stderr
-    for text in ("BoltzmannWealth", "throughput ratio", "Scaling", "linear fit", "sweep:"):
+    for text in ("BoltzmannWealth", "Scaling", "linear fit", "sweep: not measured", "Targets"):
         assert text in r.stdout
+    rec = json.loads(record.read_text())
+    by_name = {t["name"]: t for t in rec["targets"]}
+    skipped = [t for name, t in by_name.items() if "sweep" in name or "city" in name]
+    assert skipped and all(t["status"] == "not measured" for t in skipped)
+    assert all(t["status"] in ("met", "MISSED") for t in rec["targets"] if t not in skipped)
+    assert len(rec["scaling"]) >= 4 and rec["scaling_fit"]["r2"] is not None
+    # Peak memory is each process's resident set: at least the interpreter plus numpy.
+    assert rec["python_pass"]["rss_mb"] > 5
+    assert rec["xuanwu"]["rss_mb"] > rec["python_pass"]["rss_mb"]
+    assert rec["aoyuan"]["floor_s"] > 0

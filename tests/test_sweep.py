@@ -230,3 +230,15 @@ def test_dask_scheduler_address(reference, tmp_path):
     ) as cluster:
         df = run_sweep(spec_path, tmp_path / "remote", workers=2, dask=cluster.scheduler_address)
     pd.testing.assert_frame_equal(df.reset_index(drop=True), ref.reset_index(drop=True))
+
+
+def test_batches_cover_every_run_in_order():
+    from sim.experiments.runner import batches
+
+    tasks = [{"i": i} for i in range(103)]
+    for workers in (1, 2, 8):
+        got = batches(tasks, workers)
+        assert [t for b in got for t in b] == tasks
+        assert max(len(b) for b in got) <= 16
+        assert len(got) >= min(len(tasks), 4 * workers)
+    assert batches([], 2) == []

@@ -211,7 +211,21 @@ def _safe_design(path: Path) -> str:
 
 
 # ------------------------------------------------------------------------ callbacks
-READ_ERRORS = (OSError, ValueError, KeyError, IndexError, duckdb.Error)
+# TypeError/AttributeError: a hand-made request may send inputs of the wrong type.
+READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, duckdb.Error)
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def host_allowed(host: str | None) -> bool:
+    """Whether a request's Host header names this machine's loopback (DNS rebinding guard)."""
+    if not host:
+        return False
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[: name.find("]") + 1] if "]" in name else name
+    else:
+        name = name.split(":", 1)[0]
+    return name in LOOPBACK
 
 
 def guarded(fallback):
@@ -472,10 +486,23 @@ def create_app(root: str | Path) -> dash.Dash:
         "/compare": compare_page,
     }
 
+    @app.server.before_request
+    def _check_host():
+        from flask import request
+
+        if not host_allowed(request.host):
+            return "Forbidden: the dashboard answers only on 127.0.0.1 / localhost.", 403
+        return None
+
     @app.callback(Output("page", "children"), Input("url", "pathname"))
     def _route(path):
-        page = pages.get(path or "/")
-        return page(cat) if page else _notice(f"No page {path}.", "warning")
+        page = pages.get(path or "/") if isinstance(path, str | None) else None
+        if page is None:
+            return _notice(f"No page {path}.", "warning")
+        try:
+            return page(cat)
+        except READ_ERRORS as exc:
+            return _notice(f"could not read these results: {exc}", "warning")
 
     @app.callback(
         Output("run-metrics", "options"),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 MAX_DEPTH = 4
+MAX_FOLDERS = 5000  # folders looked into: `sim dashboard /` must not walk the whole disk
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,13 @@ def discover(root: str | Path) -> Catalog:
     cat = Catalog(root)
     if not root.is_dir():
         return cat
-    for dirpath, dirnames, filenames in os.walk(root):
+    for seen, (dirpath, dirnames, filenames) in enumerate(os.walk(root, onerror=lambda e: None)):
+        if seen >= MAX_FOLDERS:
+            cat.problems.append(
+                f"stopped looking after {MAX_FOLDERS} folders under {root}; start the dashboard "
+                "on the folder that holds your runs and sweeps (e.g. results/)"
+            )
+            break
         here = Path(dirpath)
         depth = len(here.relative_to(root).parts)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -89,9 +96,9 @@ def _add(cat: Catalog, key: str, kind: str, path: Path, marker: str) -> None:
             raise ValueError("not a JSON object")
         if kind == "run" and not (path / "timeseries.parquet").exists():
             raise ValueError("timeseries.parquet is missing")
-        if kind == "sweep" and "spec" not in data:
-            raise ValueError("no spec in sweep.json")
-    except (OSError, ValueError) as exc:
+        if kind == "sweep" and not isinstance(data.get("spec"), dict):
+            raise ValueError("sweep.json has no 'spec' mapping")
+    except (OSError, ValueError, RecursionError) as exc:
         cat.problems.append(f"{key}: unreadable {kind} ({exc})")
         return
     name = data.get("spec", {}).get("name", "") if kind == "sweep" else ""

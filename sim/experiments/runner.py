@@ -13,8 +13,10 @@ import copy
 import json
 import multiprocessing
 import os
+import re
 import shlex
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
@@ -23,11 +25,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 
-from sim.experiments.spec import SweepSpec, fingerprint, load_spec, points, run_seeds
-from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR
+from sim.experiments.spec import (
+    DEFAULT_MAX_RUNS,
+    SweepSpec,
+    check_size,
+    fingerprint,
+    load_spec,
+    points,
+    run_seeds,
+)
+from sim.results.paths import check_creatable, safe_name
+from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR, sweep_meta
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
+
+DASK_TIMEOUT_S = 10
+PARENT_POLL_S = 1.0
 
 
 def run_id(point: int, replicate: int) -> str:
@@ -51,6 +66,11 @@ def override(name: str, value: Any) -> str:
     return f"{name}={json.dumps(value)}"
 
 
+# The last resolved scenario of this worker process, keyed by (scenario, sets): a point's
+# replicates validate it once.
+_RESOLVED: dict[str, Any] = {}
+
+
 def run_one(task: dict[str, Any]) -> dict[str, Any]:
     """Run one sweep run and write its files (top-level and picklable for process pools).
 
@@ -65,8 +85,14 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     from sim.scenario import Scenario
 
     t0 = time.perf_counter()
-    data = apply_overrides(copy.deepcopy(task["scenario"]), task["sets"])
-    model = NeighbourhoodModel(Scenario.model_validate(data), seed=task["seed"])
+    key = json.dumps([task["scenario"], task["sets"]], sort_keys=True, default=str)
+    scenario = _RESOLVED.get(key)
+    if scenario is None:
+        data = apply_overrides(copy.deepcopy(task["scenario"]), task["sets"])
+        scenario = Scenario.model_validate(data)
+        _RESOLVED.clear()  # one point at a time: batches hold runs of the same point together
+        _RESOLVED[key] = scenario
+    model = NeighbourhoodModel(scenario, seed=task["seed"])
     model.run()
     rid = run_id(task["point"], task["replicate"])
     ident = {"run_id": rid, "point": task["point"], "replicate": task["replicate"]}
@@ -83,15 +109,53 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     return {"run_id": rid, "seconds": time.perf_counter() - t0}
 
 
+def run_batch(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run several sweep runs in one worker call (each still written on its own, atomically).
+
+    Batching cuts the per-run cost of handing work to a process (pickling, scheduling, Dask's
+    task overhead); a killed batch loses only its unfinished runs, which a rerun completes.
+    """
+    return [run_one(task) for task in tasks]
+
+
+def batches(tasks: list[dict], workers: int, most: int = 16) -> list[list[dict]]:
+    """Consecutive runs grouped so that every worker gets several batches (for balance).
+
+    Args:
+        tasks: runs in point order (a point's replicates are consecutive).
+        workers: worker processes.
+        most: largest batch.
+
+    Returns:
+        The batches, covering ``tasks`` in order.
+    """
+    if not tasks:
+        return []
+    size = max(1, min(most, len(tasks) // max(1, 4 * workers)))
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+
+
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops handing out runs and keeps the rest."""
+def _init_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent and exit when the parent dies (even by kill -9).
+
+    Ctrl-C: the parent stops handing out runs and keeps the finished ones. A daemon thread
+    polls the parent's pid; a finished run is already on disk, an unfinished one is lost only
+    as a temporary file that the next run removes.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -104,7 +168,10 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     if dask is None:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_ignore_interrupts
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         ) as ex:
             yield ex
         return
@@ -121,7 +188,14 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
         )
         client = Client(cluster)
     else:
-        client = Client(dask)
+        try:
+            client = Client(dask, timeout=DASK_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise InputError(
+                f"--dask {dask}: cannot reach a Dask scheduler there within {DASK_TIMEOUT_S} s "
+                f"({type(exc).__name__}: {exc}); check the address (tcp://HOST:PORT) and that "
+                "the scheduler runs, or use --dask local"
+            ) from None
     try:
         yield client.get_executor()
     finally:
@@ -134,6 +208,7 @@ def prepare(
     spec_path: str | Path,
     out: str | Path | None = None,
     designs: tuple[str, ...] | None = None,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> tuple[SweepSpec, list[dict], Path]:
     """Validate a spec, create or check its sweep folder, and list the runs still to do.
 
@@ -141,6 +216,7 @@ def prepare(
         spec_path: the sweep spec YAML.
         out: the sweep folder (default: ``results/sweeps/NAME``).
         designs: designs the caller accepts (default: any).
+        max_runs: the largest run count accepted (checked before the design is generated).
 
     Raises:
         InputError: bad spec, a design the caller does not accept, or ``out`` holds a sweep of
@@ -149,9 +225,10 @@ def prepare(
     spec, data = load_spec(spec_path)
     if designs is not None and spec.design not in designs:
         raise InputError(f"{spec_path}: design: {spec.design}; this needs {' or '.join(designs)}")
+    check_size(spec, str(spec_path), max_runs)
     pts = points(spec)
     seeds = run_seeds(spec.base_seed, len(pts), spec.replicates)
-    out = Path("results") / "sweeps" / spec.name if out is None else Path(out)
+    out = Path("results") / "sweeps" / safe_name(spec.name) if out is None else Path(out)
     for i, params in enumerate(pts):
         sets = [override(k, v) for k, v in params.items()]
         label = f"{spec_path}: point {i} ({', '.join(sets)})"
@@ -159,17 +236,22 @@ def prepare(
     fp = fingerprint(spec, data)
     meta = out / "sweep.json"
     if meta.exists():
-        old = json.loads(meta.read_text())
+        old = sweep_meta(out)
         if old.get("fingerprint") != fp:
             raise InputError(
                 f"{out}: holds a sweep of a different spec or scenario; use another --out "
                 "folder, or delete this one to start again"
             )
-    elif out.exists() and any(out.iterdir()):
-        raise InputError(f"{out}: exists and is not a sweep folder; choose another --out")
+    elif out.exists() and not (out.is_dir() and half_made(out)):
+        raise InputError(f"--out {out}: exists and is not a sweep folder; choose another --out")
+    check_creatable(out / "sweep.json", "--out", out)
+    out.mkdir(parents=True, exist_ok=True)
+    lock_sweep(out)
+    remove_stale_temps(out)
     (out / SUMMARY_DIR).mkdir(parents=True, exist_ok=True)
     (out / SERIES_DIR).mkdir(parents=True, exist_ok=True)
     if not meta.exists():
+        # A set-up killed half-way left only files of this list: it is completed here.
         _write_meta(out, spec, data, pts, seeds, fp, spec_path)
     done = {p.stem for p in (out / SUMMARY_DIR).glob("*.parquet")}
     tasks = []
@@ -192,6 +274,61 @@ def prepare(
     return spec, tasks, out
 
 
+SETUP_NAMES = {"runs", "points.parquet", "seeds.parquet", ".lock"}
+TEMP_FILE = re.compile(r"^\..+\.(\d+\.)?tmp$")
+_LOCKS: dict[Path, FileLock] = {}
+
+
+def half_made(out: Path) -> bool:
+    """Whether ``out`` is empty or a sweep folder whose set-up was killed before sweep.json.
+
+    Such a folder holds only set-up files (points, seeds, an empty ``runs`` tree, the lock,
+    temporary files), so completing it loses nothing.
+    """
+    for p in out.iterdir():
+        if p.name == "runs":
+            inner = [q for d in p.iterdir() for q in (d.iterdir() if d.is_dir() else [d])]
+            if any(not TEMP_FILE.match(q.name) for q in inner):
+                return False
+        elif p.name not in SETUP_NAMES and not TEMP_FILE.match(p.name):
+            return False
+    return True
+
+
+def lock_sweep(out: Path) -> FileLock:
+    """Take the sweep folder's lock for the rest of this process (re-entrant within it).
+
+    Raises:
+        InputError: another process is writing this sweep.
+    """
+    key = out.resolve()
+    if key in _LOCKS:
+        return _LOCKS[key]
+    lock = FileLock(out / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise InputError(
+            f"--out {out}: another sim sweep is writing this folder right now (it holds "
+            f"{out / '.lock'}); wait for it to finish, or choose another --out"
+        ) from None
+    _LOCKS[key] = lock
+    return lock
+
+
+def remove_stale_temps(out: Path) -> list[Path]:
+    """Remove temporary files a killed sweep left (safe: this process holds the lock)."""
+    removed = []
+    for folder in (out, out / SUMMARY_DIR, out / SERIES_DIR):
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            if TEMP_FILE.match(p.name) and p.is_file():
+                p.unlink(missing_ok=True)
+                removed.append(p)
+    return removed
+
+
 def rerun_command(spec: SweepSpec, spec_path: str | Path, params: dict, seed: int) -> str:
     """The ``sim run`` command that reproduces one run of a sweep alone."""
     parts = ["sim", "run"]
@@ -207,7 +344,7 @@ def rerun_command(spec: SweepSpec, spec_path: str | Path, params: dict, seed: in
 
 def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
     rows = [{"point": i, **{f"param:{k}": v for k, v in p.items()}} for i, p in enumerate(pts)]
-    pd.DataFrame(rows).to_parquet(out / "points.parquet", index=False)
+    _atomic_parquet(pd.DataFrame(rows), out / "points.parquet")
     seed_rows = [
         {
             "run_id": run_id(i, r),
@@ -219,7 +356,7 @@ def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
         for i in range(len(pts))
         for r in range(spec.replicates)
     ]
-    pd.DataFrame(seed_rows).to_parquet(out / "seeds.parquet", index=False)
+    _atomic_parquet(pd.DataFrame(seed_rows), out / "seeds.parquet")
     meta = {
         "fingerprint": fp,
         "spec_file": str(spec_path),
@@ -240,30 +377,34 @@ def execute(
     dask: str | None = None,
     on_done: Callable[[dict], None] | None = None,
 ) -> int:
-    """Run tasks with at most ``4 x workers`` in flight; returns how many finished."""
+    """Run tasks in batches with at most ``2 x workers`` batches in flight.
+
+    Returns:
+        How many runs finished.
+    """
     if not tasks:
         return 0
     finished = 0
-    pending = iter(tasks)
+    pending = iter(batches(tasks, workers))
     with make_executor(workers, dask) as ex:
         running = set()
-        for task in pending:
-            running.add(ex.submit(run_one, task))
-            if len(running) >= 4 * workers:
+        for batch in pending:
+            running.add(ex.submit(run_batch, batch))
+            if len(running) >= 2 * workers:
                 break
         while running:
             try:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
             except KeyboardInterrupt:
                 for fut in running:
-                    fut.cancel()  # runs already going finish and are kept
+                    fut.cancel()  # batches already going finish and are kept
                 raise
             for fut in done:
-                result = fut.result()
-                finished += 1
-                if on_done is not None:
-                    on_done(result)
+                for result in fut.result():
+                    finished += 1
+                    if on_done is not None:
+                        on_done(result)
                 nxt = next(pending, None)
                 if nxt is not None:
-                    running.add(ex.submit(run_one, nxt))
+                    running.add(ex.submit(run_batch, nxt))
     return finished

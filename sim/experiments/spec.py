@@ -12,15 +12,23 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario import DEFAULT_SCENARIO, Scenario
 from sim.scenario.base import Spec
-from sim.scenario.loading import InputError, apply_overrides, read_yaml, validate
+from sim.scenario.loading import (
+    SPEC_MAX_BYTES,
+    InputError,
+    apply_overrides,
+    read_yaml,
+    validate,
+)
+from sim.scenario.schema import plain_name
 
 Design = Literal["grid", "lhs", "morris", "sobol"]
 
@@ -28,7 +36,9 @@ Design = Literal["grid", "lhs", "morris", "sobol"]
 class Parameter(Spec):
     """One swept parameter: a list of values, or a numeric range."""
 
-    values: list[Any] | None = Field(None, description="Values to take (grid) or choose from.")
+    values: list[Any] | None = Field(
+        None, max_length=1000, description="Values to take (grid) or choose from."
+    )
     min: float | None = Field(None, description="Lower bound of a numeric range.")
     max: float | None = Field(None, description="Upper bound of a numeric range.")
     integer: bool = Field(False, description="Round range samples to whole numbers.")
@@ -57,7 +67,9 @@ class SweepSpec(Spec):
     set: list[str] = Field(default_factory=list, description="Fixed overrides KEY=VALUE.")
     days: int | None = Field(None, ge=1, le=36500, description="Days per run (override).")
     design: Design = Field("grid", description="grid, lhs, morris or sobol.")
-    parameters: dict[str, Parameter] = Field(description="Swept parameters by dotted path.")
+    parameters: dict[str, Parameter] = Field(
+        max_length=100, description="Swept parameters by dotted path."
+    )
     samples: int = Field(
         16, ge=1, le=100000, description="lhs points; morris trajectories; sobol base N."
     )
@@ -74,6 +86,11 @@ class SweepSpec(Spec):
         ],
         description="Summary metrics reported and analysed.",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return plain_name(v, "name")
 
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:
@@ -96,7 +113,7 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, dict]:
         InputError: naming the field and the fix.
     """
     path = Path(path)
-    spec = validate(SweepSpec, read_yaml(path), str(path))
+    spec = validate(SweepSpec, read_yaml(path, max_bytes=SPEC_MAX_BYTES, aliases=False), str(path))
     scen_path = DEFAULT_SCENARIO if spec.scenario is None else (path.parent / spec.scenario)
     if spec.scenario is not None and not scen_path.exists():
         raise InputError(f"{path}: scenario: {scen_path} does not exist; fix the path")
@@ -112,6 +129,38 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, dict]:
             apply_overrides(trial, [f"{name}={json.dumps(v)}"])
             validate(Scenario, trial, f"{path}: parameters.{name}={v!r}")
     return spec, data
+
+
+DEFAULT_MAX_RUNS = 10_000
+
+
+def count_points(spec: SweepSpec) -> int:
+    """Number of design points, counted without generating the design."""
+    k = len(spec.parameters)
+    if spec.design == "grid":
+        return math.prod(len(p.values or []) for p in spec.parameters.values())
+    if spec.design == "morris":
+        return (k + 1) * spec.samples
+    if spec.design == "sobol":
+        return (k + 2) * spec.samples
+    return spec.samples
+
+
+def check_size(spec: SweepSpec, source: str, max_runs: int = DEFAULT_MAX_RUNS) -> int:
+    """The sweep's run count; refused above ``max_runs`` before any design is generated.
+
+    Raises:
+        InputError: with the count and how to raise the limit.
+    """
+    n_points = count_points(spec)
+    runs = n_points * spec.replicates
+    if runs > max_runs:
+        raise InputError(
+            f"{source}: {runs:,} runs ({n_points:,} points x {spec.replicates} replicates) "
+            f"exceed the limit of {max_runs:,}; lower samples, values or replicates, or add "
+            f"--max-runs {runs} if you really mean it"
+        )
+    return runs
 
 
 def problem(spec: SweepSpec) -> dict:

@@ -62,10 +62,14 @@ class NeighbourhoodModel(mesa.Model):
     def _create_agents(self) -> None:
         s, w = self.scenario, self.world
         party = w.party
-        for h in np.flatnonzero(~party):
-            Resident(self, int(h))
-        for h in np.flatnonzero(party):
-            PartyMember(self, int(h), s.party.mediation_skill, s.party.canvass_per_week)
+        # Households in bulk (one registration pass, same ids and order as one by one).
+        Resident.create_households(self, np.flatnonzero(~party))
+        PartyMember.create_households(
+            self,
+            np.flatnonzero(party),
+            mediation_skill=s.party.mediation_skill,
+            canvass_per_week=s.party.canvass_per_week,
+        )
         for g in range(w.n_grids):
             GridWorker(self, g, s.grid.visits_per_week)
         f = s.property_firm

@@ -243,24 +243,36 @@ def _building_network(
 ) -> tuple[np.ndarray, nx.Graph]:
     """Lay buildings on a grid per compound; link physical neighbours and nearby compounds."""
     n_b = len(b_comp)
-    pos = np.zeros((n_b, 2))
-    graph = nx.Graph()
     comp_cols = max(1, math.ceil(math.sqrt(n_comp)))
-    firsts: list[int] = []
-    lasts: list[int] = []
-    for c in range(n_comp):
-        idx = np.flatnonzero(b_comp == c)
-        cols = max(1, math.ceil(math.sqrt(len(idx))))
-        cx, cy = (c % comp_cols) * (cols + 2.0), (c // comp_cols) * (cols + 2.0)
-        for j, b in enumerate(idx):
-            pos[b] = (cx + j % cols, cy + j // cols)
-            graph.add_node(int(b), compound=c, households=int(b_size[b]))
-            if j % cols:
-                graph.add_edge(int(b), int(idx[j - 1]), kind="adjacent")
-            if j >= cols:
-                graph.add_edge(int(b), int(idx[j - cols]), kind="adjacent")
-        firsts.append(int(idx[0]))
-        lasts.append(int(idx[-1]))
+    # Buildings compound by compound (as numbered); j: place in the compound, row-major.
+    order = np.argsort(b_comp, kind="stable")
+    counts = np.bincount(b_comp, minlength=n_comp)
+    if n_comp and counts.min() == 0:
+        raise ValueError("every compound needs at least one building")
+    first = np.cumsum(counts) - counts
+    j = np.arange(n_b) - np.repeat(first, counts)
+    cols = np.maximum(1, np.ceil(np.sqrt(counts))).astype(np.int64)
+    c_of, cols_of = b_comp[order].astype(np.int64), np.repeat(cols, counts)
+    pos = np.zeros((n_b, 2))
+    pos[order, 0] = (c_of % comp_cols) * (cols_of + 2.0) + j % cols_of
+    pos[order, 1] = (c_of // comp_cols) * (cols_of + 2.0) + j // cols_of
+    graph = nx.Graph()
+    graph.add_nodes_from(
+        (b, {"compound": c, "households": h})
+        for b, c, h in zip(order.tolist(), c_of.tolist(), b_size[order].tolist(), strict=True)
+    )
+    # Each building links to its left, then its upper neighbour in the compound's grid.
+    p = np.arange(n_b)
+    left = np.where(j % cols_of > 0, p - 1, -1)
+    up = np.where(j >= cols_of, p - cols_of, -1)
+    src = np.repeat(p, 2)
+    dst = np.column_stack([left, up]).ravel()
+    has = dst >= 0
+    graph.add_edges_from(
+        zip(order[src[has]].tolist(), order[dst[has]].tolist(), strict=True), kind="adjacent"
+    )
+    firsts = order[first].tolist()
+    lasts = order[first + counts - 1].tolist()
     for c in range(n_comp - 1):
         for _ in range(scenario.inter_compound_links):
             a = int(rng.integers(firsts[c], lasts[c] + 1))
@@ -286,18 +298,6 @@ def _social_ties(
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
-    # Unit cliques, vectorised by unit size.
-    order = np.argsort(hh_unit, kind="stable")
-    _, starts, sizes = np.unique(hh_unit[order], return_index=True, return_counts=True)
-    for s in np.unique(sizes):
-        if s < 2:
-            continue
-        sel = starts[sizes == s]
-        members = order[sel[:, None] + np.arange(s)[None, :]]
-        i, j = np.triu_indices(s, 1)
-        rows.append(members[:, i].ravel())
-        cols.append(members[:, j].ravel())
-        vals.append(np.full(members.shape[0] * len(i), TIE_UNIT))
     # Two random ties inside the building.
     size_b = b_size[hh_building]
     has_peer = size_b > 1
@@ -326,15 +326,92 @@ def _social_ties(
         rows.append(hh)
         cols.append(other)
         vals.append(np.full(len(hh), TIE_WEAK))
-    if not rows:
-        return sp.csr_matrix((n, n))
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    v = np.concatenate(vals)
-    data = (np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r])))
-    m = sp.coo_matrix(data, shape=(n, n)).tocsr()
-    # Duplicates sum; keep the strongest tie kind instead.
-    m.data = np.minimum(m.data, TIE_UNIT)
-    m.setdiag(0)
-    m.eliminate_zeros()
-    return m
+    if rows:
+        r = np.concatenate(rows)
+        c = np.concatenate(cols)
+        v = np.concatenate(vals)
+        off_diagonal = r != c
+        r, c, v = r[off_diagonal], c[off_diagonal], v[off_diagonal]
+        data = (np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r])))
+        random_ties = sp.coo_matrix(data, shape=(n, n)).tocsr()  # duplicates summed
+    else:
+        random_ties = sp.csr_matrix((n, n))
+    return _with_unit_cliques(hh_unit, random_ties)
+
+
+def _with_unit_cliques(hh_unit: np.ndarray, random_ties: sp.csr_matrix) -> sp.csr_matrix:
+    """Add complete unit cliques (weight ``TIE_UNIT``) to the random ties; cap sums at 1.
+
+    Duplicates sum, capped at the strongest tie kind, so a unit tie stays 1. Households are
+    numbered unit by unit (see :func:`build_world`): each row's unit block is one contiguous run
+    of columns, and the random ties of the row fall before or after it. The canonical CSR is
+    then laid out directly, entry by entry, without sorting the tens of millions of unit ties
+    a city has; any other numbering falls back to a sparse sum.
+    """
+    n = len(hh_unit)
+    if n == 0 or np.any(np.diff(hh_unit) < 0):
+        m = (_unit_cliques(hh_unit) + random_ties).tocsr()
+        m.data = np.minimum(m.data, TIE_UNIT)
+        return m
+    starts = np.flatnonzero(np.diff(hh_unit, prepend=hh_unit[0] - 1))
+    sizes = np.diff(np.append(starts, n))
+    unit_start = np.repeat(starts, sizes)
+    u_deg = np.repeat(sizes - 1, sizes)
+    # Random ties outside the own unit (inside it the unit tie already has the cap).
+    r_row = np.repeat(np.arange(n), np.diff(random_ties.indptr))
+    r_col, r_val = random_ties.indices, random_ties.data
+    cross = hh_unit[r_row] != hh_unit[r_col]
+    r_row, r_col, r_val = r_row[cross], r_col[cross], r_val[cross]
+    r_deg = np.bincount(r_row, minlength=n)
+    before = np.bincount(r_row[r_col < unit_start[r_row]], minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(u_deg + r_deg, out=indptr[1:])
+    nnz = int(indptr[-1])
+    itype = np.int32 if max(nnz, n) < 2**31 else np.int64
+    indices = np.empty(nnz, dtype=itype)
+    data = np.empty(nnz)
+    # Unit ties, units grouped by size: row i's block starts after its random ties to lower
+    # units; its k-th entry is the k-th other member of the unit.
+    block = indptr[:-1] + before
+    for size in np.unique(sizes[sizes > 1]):
+        first = starts[sizes == size].astype(itype)
+        local = np.arange(size - 1)
+        others = local[None, :] + (local[None, :] >= np.arange(size)[:, None])
+        rows = first[:, None] + np.arange(size, dtype=itype)
+        pos = block[rows][:, :, None] + local
+        indices[pos.ravel()] = (first[:, None, None] + others.astype(itype)).ravel()
+        data[pos.ravel()] = TIE_UNIT
+    # Random ties: in column order, jumping over the unit block.
+    j = np.arange(len(r_row)) - (np.cumsum(r_deg) - r_deg)[r_row]
+    pos = indptr[r_row] + j + np.where(j >= before[r_row], u_deg[r_row], 0)
+    indices[pos] = r_col
+    data[pos] = np.minimum(r_val, TIE_UNIT)
+    return sp.csr_matrix((data, indices, indptr.astype(itype)), shape=(n, n))
+
+
+def _unit_cliques(hh_unit: np.ndarray) -> sp.csr_matrix:
+    """Complete graph inside each unit (stairwell), weight ``TIE_UNIT``, as a canonical CSR.
+
+    Row ``i`` holds every other member of ``i``'s unit. Households are numbered unit by unit
+    (see :func:`build_world`), so the entries come out in CSR order and the matrix is built
+    directly, without a sort; any other numbering goes through COO.
+    """
+    n = len(hh_unit)
+    order = np.argsort(hh_unit, kind="stable")
+    _, starts, sizes = np.unique(hh_unit[order], return_index=True, return_counts=True)
+    degree = np.repeat(sizes - 1, sizes)  # per position in ``order``
+    nnz = int(degree.sum())
+    itype = np.int32 if max(nnz, n) < 2**31 else np.int64
+    start_of = np.repeat(starts, sizes).astype(itype)
+    first_entry = np.cumsum(degree) - degree
+    row = np.repeat(np.arange(n, dtype=itype), degree)  # position in ``order``
+    # Entry k of a row is the k-th other member of its unit, skipping the household itself.
+    k = np.arange(nnz, dtype=itype) - np.repeat(first_entry.astype(itype), degree)
+    k += k >= row - start_of[row]
+    col = order[start_of[row] + k].astype(itype)
+    data = np.full(nnz, TIE_UNIT)
+    if np.all(order == np.arange(n)):
+        indptr = np.zeros(n + 1, dtype=itype)
+        np.cumsum(degree, out=indptr[1:])
+        return sp.csr_matrix((data, col, indptr), shape=(n, n))
+    return sp.coo_matrix((data, (order[row], col)), shape=(n, n)).tocsr()

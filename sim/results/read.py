@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.results.paths import DamagedFile
 from sim.results.write import TABLES
 
 
@@ -17,15 +18,38 @@ def read_run(path: str | Path) -> dict[str, Any]:
     if not (p / "summary.json").exists():
         raise FileNotFoundError(f"{p}: not a run folder (no summary.json)")
     out: dict[str, Any] = {
-        name: pd.read_parquet(p / f"{name}.parquet")
+        name: read_parquet(p / f"{name}.parquet")
         for name in TABLES
         if (p / f"{name}.parquet").exists()
     }
-    out["summary"] = json.loads((p / "summary.json").read_text())
-    out["manifest"] = json.loads((p / "manifest.json").read_text())
+    out["summary"] = read_json(p / "summary.json")
+    out["manifest"] = read_json(p / "manifest.json")
     return out
 
 
 def read_table(path: str | Path, name: str) -> pd.DataFrame:
     """Read one table (``timeseries``, ``disputes``, ...) of a run folder."""
-    return pd.read_parquet(Path(path) / f"{name}.parquet")
+    return read_parquet(Path(path) / f"{name}.parquet")
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a parquet file; a damaged one raises a ValueError naming it."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise DamagedFile(
+            f"{path}: not a readable parquet file ({exc}); it is damaged: re-create it"
+        ) from None
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """Read a JSON object; a damaged file raises a ValueError naming it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DamagedFile(f"{path}: not valid JSON ({exc}); it is damaged: re-create it") from None
+    if not isinstance(data, dict):
+        raise DamagedFile(f"{path}: holds a {type(data).__name__}, not a JSON object; re-create it")
+    return data

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from sim.results.paths import DamagedFile
+
 SUMMARY_DIR, SERIES_DIR = "runs/summary", "runs/series"
 
 
@@ -21,7 +23,14 @@ def sweep_meta(path: str | Path) -> dict:
     p = Path(path) / "sweep.json"
     if not p.exists():
         raise FileNotFoundError(f"{path}: not a sweep folder (no sweep.json)")
-    return json.loads(p.read_text())
+    try:
+        meta = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DamagedFile(f"{p}: not valid JSON ({exc}); it is damaged: re-create it") from None
+    spec = meta.get("spec") if isinstance(meta, dict) else None
+    if not isinstance(spec, dict) or not isinstance(spec.get("metrics", []), list):
+        raise DamagedFile(f"{p}: has no valid 'spec' mapping; it is damaged: re-create it")
+    return meta
 
 
 def open_sweep(path: str | Path) -> duckdb.DuckDBPyConnection:

@@ -1,15 +1,17 @@
 """Writing and reading run outputs: parquet tables, a manifest and a flat summary.
 
 A run folder is written into a temporary sibling and renamed into place at the end, so a folder
-that exists is always complete and an interrupted or rejected run leaves nothing behind.
+that exists is always complete and an interrupted or rejected run leaves nothing behind. An
+earlier run folder (replaced only with ``--force``) has its own files swapped one by one;
+files sim did not write there are left alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 import tempfile
 from importlib import metadata
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.model import NeighbourhoodModel
+from sim.results.paths import RUN_FILE_RE, clean_stale_temps, is_run_folder
 from sim.results.summary import summarize
 from sim.scenario import scenario_dict
 
@@ -56,7 +59,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
             "floors": w.b_floors,
         }
     )
-    edges = [(a, b, d.get("kind", "")) for a, b, d in w.building_graph.edges(data=True)]
+    edges = list(w.building_graph.edges(data="kind", default=""))
     network = pd.DataFrame(edges, columns=["source", "target", "kind"])
     out = {
         "timeseries": ts,
@@ -109,19 +112,46 @@ def write_run(model: NeighbourhoodModel, out: str | Path, seed: int) -> Path:
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(out.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    written: list[str] = []
     try:
         for name, df in tables(model).items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
+            written.append(f"{name}.parquet")
         _write_json(tmp / "summary.json", summarize(model))
         _write_json(tmp / "manifest.json", manifest(model, seed))
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        written += ["manifest.json", "summary.json"]
+        if out.exists() and any(out.iterdir()):
+            _swap_into(tmp, out, written)
+        else:
+            if out.exists():
+                out.rmdir()  # an empty folder
+            os.replace(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for name in written:
+            (tmp / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.rmdir()
         raise
     return out
+
+
+def _swap_into(tmp: Path, out: Path, written: list[str]) -> None:
+    """Replace an earlier run's files in ``out`` by the new ones, one atomic rename each.
+
+    summary.json goes first (an incomplete folder is not a run) and comes back last; earlier
+    sim tables the new run does not have are removed; any other file is left alone.
+    """
+    if not is_run_folder(out):
+        raise FileExistsError(f"{out}: not a sim run folder; refusing to write into it")
+    (out / "summary.json").unlink()
+    for f in out.iterdir():
+        if f.is_file() and RUN_FILE_RE.match(f.name) and f.name not in written:
+            f.unlink()
+    for name in written:
+        os.replace(tmp / name, out / name)
+    tmp.rmdir()
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -7,6 +7,7 @@ The CLI prints it and exits with status 2; nothing is written before inputs vali
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from pathlib import Path
@@ -20,35 +21,175 @@ class InputError(Exception):
     """Bad user input: the message names the field and the fix."""
 
 
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping with ``yaml.safe_load``.
+# Resource limits: a small input file must never hang the machine or exhaust its memory.
+SCENARIO_MAX_BYTES = 2 * 1024 * 1024
+SPEC_MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_ALIASES = 100
+MAX_EXPANDED_NODES = 200_000
+MAX_INT = 2**63 - 1  # whole numbers beyond 64 bits overflow numpy at run time
+
+
+class StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys and bounds aliases and nesting.
+
+    ``max_aliases=0`` refuses every anchor and alias (sweep specs); otherwise at most that many
+    aliases, expanding to at most :data:`MAX_EXPANDED_NODES` nodes, are accepted.
+    """
+
+    max_aliases = MAX_ALIASES
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            if isinstance(event, yaml.AliasEvent):
+                self.aliases += 1
+            if self.max_aliases == 0 or self.aliases > self.max_aliases:
+                limit = (
+                    "are not allowed here"
+                    if self.max_aliases == 0
+                    else (f"are limited to {self.max_aliases} in a file")
+                )
+                raise _LimitError(
+                    f"YAML anchors and aliases (&name, *name) {limit}; write the values out",
+                    event.start_mark,
+                )
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _LimitError(
+                f"nested deeper than {MAX_DEPTH} levels; inputs are shallow mappings and lists",
+                event.start_mark,
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def get_single_node(self) -> Any:  # noqa: D102
+        node = super().get_single_node()
+        if node is not None and self.aliases:
+            _check_expansion(node)
+        return node
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if first is not key_node.start_mark:
+                raise _LimitError(
+                    f"duplicate key '{key}' (first at line {first.line + 1}); a repeated key "
+                    "would silently replace the first: merge the two",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:  # noqa: D102
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)  # the schema names the field and the fix
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
+
+
+class SpecLoader(StrictLoader):
+    """:class:`StrictLoader` without anchors or aliases (sweep specs)."""
+
+    max_aliases = 0
+
+
+class _LimitError(yaml.MarkedYAMLError):
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+def _check_expansion(root: Any) -> None:
+    """Refuse alias graphs that would expand past :data:`MAX_EXPANDED_NODES` nodes."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1  # guards against recursive aliases
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        sizes[id(node)] = n
+        if n > MAX_EXPANDED_NODES:
+            raise _LimitError(
+                f"YAML aliases here expand to more than {MAX_EXPANDED_NODES:,} values; "
+                "write the values out",
+                node.start_mark,
+            )
+        return n
+
+    size(root)
+
+
+def read_yaml(
+    path: str | Path, *, max_bytes: int = SCENARIO_MAX_BYTES, aliases: bool = True
+) -> dict[str, Any]:
+    """Read a YAML mapping safely (see :class:`StrictLoader`).
 
     Args:
         path: the file to read.
+        max_bytes: the largest file accepted.
+        aliases: whether a bounded number of YAML aliases is accepted (False for sweep specs).
 
     Returns:
         The top-level mapping (empty for an empty file).
 
     Raises:
-        InputError: missing file, syntax error (with line and column), a YAML tag, or a
-            top level that is not a mapping.
+        InputError: missing file, not a regular file, too big, syntax error (with line and
+            column), a YAML tag, a duplicate key, aliases, too deep nesting, or a top level
+            that is not a mapping.
     """
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file; check the path")
     if p.is_dir():
         raise InputError(f"{p}: is a folder; give a YAML file")
+    if not p.is_file():
+        raise InputError(f"{p}: is not a regular file (a device or pipe); give a YAML file")
+    limit = f"{max_bytes / 1024 / 1024:g} MB"
     try:
-        text = p.read_text(encoding="utf-8")
+        if p.stat().st_size > max_bytes:
+            raise InputError(f"{p}: larger than the {limit} limit for this input; shorten it")
+        with p.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise InputError(f"{p}: larger than the {limit} limit for this input; shorten it")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{p}: cannot be read as UTF-8 text ({exc})") from None
-    return parse_yaml(text, str(p))
+    return parse_yaml(text, str(p), aliases=aliases)
 
 
-def parse_yaml(text: str, source: str = "<input>") -> dict[str, Any]:
+def parse_yaml(text: str, source: str = "<input>", *, aliases: bool = True) -> dict[str, Any]:
     """Parse YAML text into a mapping; see :func:`read_yaml` for the errors."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=StrictLoader if aliases else SpecLoader)  # noqa: S506
+    except RecursionError:
+        raise InputError(
+            f"{source}: nested too deeply; inputs are shallow mappings and lists"
+        ) from None
+    except _LimitError as exc:
+        mark = exc.problem_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"{source}{where}: {exc.problem}") from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -100,8 +241,8 @@ def apply_overrides(data: dict[str, Any], sets: list[str] | None) -> dict[str, A
         if not parts:
             raise InputError(f"--set {item!r}: empty key path")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+            value = yaml.load(raw, Loader=SpecLoader) if raw.strip() else ""  # noqa: S506
+        except (yaml.YAMLError, RecursionError):
             raise InputError(f"--set {item!r}: the value is not valid YAML") from None
         set_path(data, parts, value, item)
     return data
@@ -133,14 +274,45 @@ def set_path(data: dict[str, Any], parts: list[str], value: Any, label: str = ""
             node = node[part]
 
 
+def check_plain(data: Any, source: str) -> None:
+    """Refuse non-finite numbers (.inf, .nan) and nesting deeper than :data:`MAX_DEPTH`.
+
+    Raises:
+        InputError: naming the field path.
+    """
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(f"{source}: {path}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_INT:
+            raise InputError(
+                f"{source}: {path or '(top level)'}: {node} is too large (at most {MAX_INT}); "
+                "give a smaller whole number"
+            )
+        if isinstance(node, float) and not math.isfinite(node):
+            raise InputError(
+                f"{source}: {path or '(top level)'}: {node} is not a finite number; "
+                "give a number such as 0.5"
+            )
+        if isinstance(node, dict):
+            stack += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, f"{path}.{i}" if path else str(i), depth + 1) for i, v in enumerate(node)]
+
+
 def validate(model: type[BaseModel], data: dict[str, Any], source: str) -> Any:
     """Validate raw data against a schema, turning pydantic's errors into one clear message.
 
     Raises:
-        InputError: naming each offending field path and how to fix it.
+        InputError: naming each offending field path and how to fix it (non-finite numbers
+            and too deep nesting included).
     """
+    check_plain(data, source)
     try:
         return model.model_validate(data)
+    except RecursionError:
+        raise InputError(f"{source}: nested too deeply; simplify the input") from None
     except ValidationError as exc:
         lines = [_describe(model, err) for err in exc.errors()[:8]]
         more = len(exc.errors()) - len(lines)

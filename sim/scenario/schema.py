@@ -11,17 +11,41 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.base import Spec, param
 from sim.scenario.loading import apply_overrides, read_yaml, validate
 from sim.scenario.projects import Project
 
+# Bounds checked arithmetically before anything is allocated (households, buildings, names).
+MAX_HOUSEHOLDS = 2_000_000
+MAX_BUILDINGS = 50_000
+NAME_MAX = 120
+
+
+def plain_name(value: str, field: str) -> str:
+    """Check a name: at most :data:`NAME_MAX` characters, no control characters (any script)."""
+    if len(value) > NAME_MAX:
+        raise ValueError(f"{len(value)} characters; shorten the {field} to {NAME_MAX} or fewer")
+    bad = [c for c in value if ord(c) < 32 or ord(c) == 127]
+    if bad:
+        raise ValueError(
+            f"control characters ({', '.join(repr(c) for c in bad[:3])}) in the {field}; "
+            "use letters, digits, spaces and punctuation"
+        )
+    return value
+
 
 class BuildingSpec(Spec):
     """An explicitly listed building (or ``count`` identical ones)."""
 
-    count: int = Field(1, ge=1, description="Number of identical buildings of this shape.")
+    count: int = param(
+        1,
+        ge=1,
+        le=5000,
+        unit="buildings",
+        description="Number of identical buildings of this shape.",
+    )
     units: int = Field(2, ge=1, le=50, description="Units (stairwells) per building.")
     floors: int = Field(6, ge=1, le=60, description="Floors per unit.")
     households_per_floor: int = Field(2, ge=1, le=20, description="Flats per floor and unit.")
@@ -30,20 +54,40 @@ class BuildingSpec(Spec):
 class CompoundSpec(Spec):
     """A compound (小区): generated from counts, or from an explicit building layout."""
 
-    name: str = Field("compound", description="Name used in outputs.")
-    count: int = Field(1, ge=1, description="Copies of this compound (district scenarios).")
+    name: str = param("compound", description="Name used in outputs.")
+    count: int = param(
+        1,
+        ge=1,
+        le=10000,
+        unit="compounds",
+        description="Copies of this compound (district scenarios).",
+    )
     buildings: int = Field(19, ge=1, le=5000, description="Buildings, when no layout is given.")
     units_per_building: int = Field(2, ge=1, le=50, description="Units (stairwells) a building.")
     floors: int = Field(6, ge=1, le=60, description="Floors (old walk-ups: 5-7 [Yongyuan-41]).")
     households_per_floor: int = Field(2, ge=1, le=20, description="Flats per floor and unit.")
-    households: int | None = Field(
+    households: int | None = param(
         None,
         ge=1,
+        le=MAX_HOUSEHOLDS,
+        unit="households",
         description="Occupied households; flats beyond it stay vacant (default: all occupied).",
     )
-    layout: list[BuildingSpec] | None = Field(
-        None, description="Explicit buildings; replaces buildings/units/floors counts."
+    layout: list[BuildingSpec] | None = param(
+        None,
+        max_length=1000,
+        unit="rows",
+        description="Explicit buildings; replaces buildings/units/floors counts.",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return plain_name(v, "name")
+
+    def n_buildings(self) -> int:
+        """Number of buildings in one copy (counted, not listed)."""
+        return self.buildings if self.layout is None else sum(b.count for b in self.layout)
 
     def building_shapes(self) -> list[tuple[int, int, int]]:
         """Return (units, floors, households_per_floor) of each building in order."""
@@ -57,8 +101,10 @@ class CompoundSpec(Spec):
         return [shape] * self.buildings
 
     def capacity(self) -> int:
-        """Number of flats in one copy of this compound."""
-        return sum(u * f * h for u, f, h in self.building_shapes())
+        """Number of flats in one copy of this compound (counted without listing buildings)."""
+        if self.layout is not None:
+            return sum(b.count * b.units * b.floors * b.households_per_floor for b in self.layout)
+        return self.buildings * self.units_per_building * self.floors * self.households_per_floor
 
     def occupied(self) -> int:
         """Occupied households in one copy of this compound."""
@@ -66,6 +112,11 @@ class CompoundSpec(Spec):
 
     @model_validator(mode="after")
     def _fits(self) -> CompoundSpec:
+        if self.n_buildings() > MAX_BUILDINGS:
+            raise ValueError(
+                f"{self.n_buildings():,} buildings in one compound; at most {MAX_BUILDINGS:,}: "
+                "lower layout counts or split the scenario"
+            )
         if self.households is not None and self.households > self.capacity():
             raise ValueError(
                 f"households={self.households} exceeds the {self.capacity()} flats the "
@@ -328,13 +379,25 @@ class Deliberation(Spec):
 class Scenario(Spec):
     """A complete scenario: what a planner writes for a community."""
 
-    name: str = Field("default", description="Scenario name, used in output folder names.")
-    description: str = Field("", description="Free text.")
-    seed: int = Field(42, ge=0, le=2**63 - 1, description="Random seed.")
-    days: int = Field(365, ge=1, le=36500, description="Days simulated (one step a day).")
-    start_date: dt.date = Field(dt.date(2024, 1, 1), description="Date of day 0.")
-    compounds: list[CompoundSpec] = Field(
-        default_factory=lambda: [CompoundSpec()], min_length=1, description="The compounds."
+    name: str = param("default", description="Scenario name, used in output folder names.")
+    description: str = param("", max_length=20000, description="Free text.")
+    seed: int = param(42, ge=0, le=2**63 - 1, description="Random seed.")
+    days: int = param(
+        365, ge=1, le=36500, unit="days", description="Days simulated (one step a day)."
+    )
+    start_date: dt.date = param(
+        dt.date(2024, 1, 1),
+        ge=dt.date(1900, 1, 1),
+        le=dt.date(2200, 12, 31),
+        unit="date",
+        description="Date of day 0 (YYYY-MM-DD).",
+    )
+    compounds: list[CompoundSpec] = param(
+        default_factory=lambda: [CompoundSpec()],
+        min_length=1,
+        max_length=1000,
+        unit="entries",
+        description="The compounds.",
     )
     inter_compound_links: int = Field(
         1, ge=0, le=10, description="Building-network links between consecutive compounds."
@@ -348,7 +411,27 @@ class Scenario(Spec):
     meetings: Meetings = Field(default_factory=Meetings)
     disputes: Disputes = Field(default_factory=Disputes)
     deliberation: Deliberation = Field(default_factory=Deliberation)
-    projects: list[Project] = Field(default_factory=list, description="Upgrade projects.")
+    projects: list[Project] = param(
+        default_factory=list, max_length=1000, unit="entries", description="Upgrade projects."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return plain_name(v, "name")
+
+    @field_validator("compounds")
+    @classmethod
+    def _size(cls, compounds: list[CompoundSpec]) -> list[CompoundSpec]:
+        # Counted before anything uses the compounds, so a huge scenario costs nothing.
+        households = sum(c.occupied() * c.count for c in compounds)
+        if households > MAX_HOUSEHOLDS:
+            raise ValueError(
+                f"{households:,} households; at most {MAX_HOUSEHOLDS:,}: split the scenario"
+            )
+        if sum(c.count for c in compounds) > 10000:
+            raise ValueError("more than 10,000 compounds in all; split the scenario")
+        return compounds
 
     def total_households(self) -> int:
         """Number of occupied households over all compounds."""
@@ -377,8 +460,6 @@ class Scenario(Spec):
                     f"projects.{i}.compounds: {bad} out of range; compounds are numbered "
                     f"0-{self.n_compounds() - 1}"
                 )
-        if self.total_households() > 2_000_000:
-            raise ValueError("more than 2,000,000 households; split the scenario")
         return self
 
     def n_compounds(self) -> int:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
+import numpy as np
+from mesa.agent import AgentSet
+
+from sim.model.agents.bulk import agent_set, create_many
 
 
 class Resident(mesa.Agent):
@@ -15,6 +21,28 @@ class Resident(mesa.Agent):
     def __init__(self, model: mesa.Model, household: int) -> None:
         super().__init__(model)
         self.household = household
+
+    @classmethod
+    def create_households(
+        cls, model: mesa.Model, households: np.ndarray, **attributes: Any
+    ) -> AgentSet:
+        """Create one agent per household in bulk, as ``cls(model, h, **attributes)`` would.
+
+        Registration is done in one pass (:mod:`sim.model.agents.bulk`): the agents, their
+        unique ids and their order in ``model.agents`` and ``model.agents_by_type[cls]`` are
+        those of one-by-one creation, at a fraction of the cost.
+
+        Args:
+            model: the model.
+            households: household indices, one agent each.
+            **attributes: the other constructor arguments, shared by all (e.g. a party
+                member's ``mediation_skill``).
+
+        Returns:
+            The new agents as an ``AgentSet``.
+        """
+        agents = create_many(cls, model, households.tolist(), "household", **attributes)
+        return agent_set(model, agents)
 
     @property
     def _w(self):

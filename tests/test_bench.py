@@ -1,0 +1,93 @@
+"""The benchmark's bookkeeping: targets, records and comparisons (no timing asserted)."""
+
+import json
+
+import pytest
+
+from sim.experiments import bench as b
+
+
+def _record(**over):
+    rec = {
+        "python_pass": {"wall_s": 0.05, "rss_mb": 10.0},
+        "sim_help": {"wall_s": 0.2, "rss_mb": 30.0},
+        "import_mesa": {"wall_s": 1.0, "rss_mb": 150.0},
+        "sim_run_aoyuan": {"wall_s": 1.5, "rss_mb": 200.0},
+        "aoyuan": {"households": 5000, "days": 365, "build_s": 0.03, "run_s": 0.2, "floor_s": 0.1},
+        "xuanwu": {"households": 60000, "days": 365, "build_s": 0.2, "run_s": 0.8, "rss_mb": 300.0},
+        "xuanwu_projects": {"households": 60000, "days": 365, "build_s": 0.2, "run_s": 2.0},
+        "boltzmann": {"agents": 5000, "steps": 365, "seconds": 8.0},
+        "scaling": [],
+        "sim_run_city": None,
+        "sweep": None,
+        "meta": {"created": "2026-01-01T00:00:00+00:00", "load_before": [0, 0, 0]},
+    }
+    rec.update(over)
+    return rec
+
+
+def test_unmeasured_targets_are_never_met():
+    rows = {t["name"]: t for t in b.targets(_record())}
+    city = [t for n, t in rows.items() if "city" in n]
+    sweep = [t for n, t in rows.items() if "sweep" in n]
+    assert city and sweep
+    assert all(t["status"] == b.NOT_MEASURED for t in city + sweep)
+    assert rows["sim --help <= 3 x (python -c pass) + 0.15 s"]["status"] == b.MET
+    assert rows["Aoyuan year in-process <= 3 x floor"]["status"] == b.MET
+    slow = b.targets(_record(sim_help={"wall_s": 0.5, "rss_mb": 30.0}))
+    assert slow[0]["status"] == b.MISSED
+
+
+def test_build_target_takes_the_worst_scale():
+    scaling = [{"households": 1000, "days": 365, "build_s": 0.5, "run_s": 0.1}]
+    rows = {t["name"]: t for t in b.targets(_record(scaling=scaling))}
+    build = next(t for n, t in rows.items() if n.startswith("world + agents build"))
+    assert build["status"] == b.MISSED and build["value"] == 0.5
+
+
+def test_fit_needs_four_points_for_r2():
+    assert b.fit_line([1, 2], [1, 2])["r2"] is None
+    fit = b.fit_line([1000, 2000, 3000, 4000], [1.0, 2.0, 3.0, 4.1])
+    assert fit["n"] == 4 and 0.99 < fit["r2"] <= 1 and abs(fit["s_per_1k"] - 1.03) < 0.01
+
+
+def test_records_are_kept_and_compared(tmp_path):
+    old = _record()
+    new = _record(sim_help={"wall_s": 0.1, "rss_mb": 30.0})
+    new["meta"] = {"created": "2026-02-01T00:00:00+00:00", "load_before": [0, 0, 0]}
+    p_old = b.save_record(old, tmp_path / "bench-a.json")
+    p_new = b.save_record(new, tmp_path / "bench-b.json")
+    with pytest.raises(FileExistsError):
+        b.save_record(new, p_new)
+    assert b.records(tmp_path) == [p_old, p_new]
+    rows = {r[0]: r for r in b.compare(json.loads(p_old.read_text()), new)}
+    assert rows["sim --help (s)"][3] == "0.50x"
+    assert "city sim run (s)" not in rows  # measured in neither
+
+
+def test_cli_compare_prints_ratios_of_the_two_newest_records(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "benchmarks"
+    b.save_record(_record(), folder / "bench-1.json")
+    newer = _record(sim_run_aoyuan={"wall_s": 3.0, "rss_mb": 200.0})
+    newer["meta"] = {"created": "2026-03-01T00:00:00+00:00", "load_before": [1, 1, 1]}
+    b.save_record(newer, folder / "bench-2.json")
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "bench", "--compare"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "sim run Aoyuan year" in r.stdout and "2.00x" in r.stdout
+    alone = subprocess.run(
+        [sys.executable, "-m", "sim", "bench", "--compare"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "benchmarks",
+        timeout=120,
+    )
+    assert alone.returncode == 2 and "needs two" in alone.stderr
