@@ -1,0 +1,245 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.experiments.calibrate import _parameters, calibrate, wquantile
+from sim.experiments.calibration import (
+    CalibrationSpec,
+    Simulator,
+    _simulate,
+    base_data,
+    load,
+    particle_seeds,
+)
+from sim.experiments.validation import Arm, Pattern
+from sim.scenario import DEFAULT_SCENARIO, load_scenario
+from sim.scenario.loading import InputError, read_yaml
+
+TRUE = {"grid.visits_per_week": 40, "grid.wish_rate": 0.6}
+SMALL = ["compounds.0.buildings=6", "compounds.0.households=120"]
+
+
+def spec_text(observed, generations=3, population=40, workers=2, predictive=20):
+    return f"""
+name: recover
+days: 90
+set: {json.dumps(SMALL)}
+parameters:
+  grid.visits_per_week: {{prior: uniform, min: 10, max: 80, integer: true}}
+  grid.wish_rate: {{prior: uniform, min: 0.1, max: 1.0}}
+statistics:
+  - {{key: grid.visits_made, observed: {observed["grid.visits_made"]}, scale: 50}}
+  - {{key: grid.wishes_collected, observed: {observed["grid.wishes_collected"]}, scale: 4}}
+held_out:
+  - {{key: grid.revisits, observed: {observed["grid.revisits"]}, scale: 2}}
+population: {population}
+generations: {generations}
+predictive: {predictive}
+base_seed: 11
+workers: {workers}
+"""
+
+
+def synthetic_observation():
+    """A run at known parameter values: the 'observed' data the calibration must explain."""
+    data = read_yaml(DEFAULT_SCENARIO)
+    spec = CalibrationSpec.model_validate(
+        {
+            "days": 90,
+            "set": SMALL,
+            "parameters": {"grid.wish_rate": {"min": 0, "max": 1}},
+            "statistics": [{"key": "days", "observed": 1}],
+        }
+    )
+    sets = [f"{k}={v}" for k, v in TRUE.items()]
+    return _simulate(base_data(data, spec), sets, seed=2024)["flat"]
+
+
+@pytest.fixture(scope="module")
+def recovered(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cal")
+    spec = tmp / "spec.yaml"
+    spec.write_text(spec_text(synthetic_observation()))
+    result = calibrate(spec, tmp / "out", quiet=True)
+    return spec, tmp / "out", result
+
+
+def test_recovers_known_parameters(recovered):
+    _, out, result = recovered
+    for p in result["parameters"]:
+        assert p["posterior_q05"] <= TRUE[p["parameter"]] <= p["posterior_q95"], p
+    visits = next(p for p in result["parameters"] if p["parameter"] == "grid.visits_per_week")
+    assert visits["identified"] and visits["width_ratio"] < 0.5
+    gens = pd.read_csv(out / "generations.csv")
+    assert list(gens.generation) == [0, 1, 2]
+    assert (np.diff(gens.epsilon) < 0).all()  # the tolerance shrinks
+    assert ((gens.acceptance_rate > 0) & (gens.acceptance_rate <= 1)).all()
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert len(post) == 40 and abs(post.weight.sum() - 1) < 1e-9
+    assert post["grid.wish_rate"].between(0.1, 1.0).all()
+
+
+def test_outputs_predictive_and_calibrated_scenario(recovered):
+    _, out, result = recovered
+    checks = pd.read_csv(out / "predictive.csv")
+    held = checks[checks.role == "held_out"].iloc[0]
+    assert held.statistic == "grid.revisits" and held.q05 <= held["median"] <= held.q95
+    assert set(checks.role) == {"fitted", "held_out"}
+    text = (out / "calibrated.yaml").read_text()
+    assert text.startswith("# Calibrated by `sim calibrate`")
+    scen = load_scenario(out / "calibrated.yaml")
+    med = {p["parameter"]: p["posterior_median"] for p in result["parameters"]}
+    assert scen.grid.visits_per_week == round(med["grid.visits_per_week"])
+    assert scen.grid.wish_rate == pytest.approx(med["grid.wish_rate"], rel=1e-3)
+    corr = pd.read_csv(out / "correlations.csv", index_col=0)
+    assert corr.shape == (2, 2) and np.allclose(np.diag(corr), 1)
+    assert "## Posterior-predictive check" in (out / "summary.md").read_text()
+    assert json.loads((out / "calibration.json").read_text())["status"] == "done"
+
+
+def test_resume_and_extend(recovered, tmp_path):
+    spec, out, result = recovered
+    before = pd.read_csv(out / "generations.csv")
+    again = calibrate(spec, out, quiet=True)  # nothing left to do: same generations
+    assert [g["evaluations"] for g in again["generations"]] == list(before.evaluations)
+    longer = tmp_path / "spec.yaml"
+    longer.write_text(spec.read_text().replace("generations: 3", "generations: 4"))
+    ext = calibrate(longer, out, quiet=True, workers=1)
+    assert len(ext["generations"]) == 4
+    assert ext["generations"][:3] == again["generations"]
+    other = tmp_path / "other.yaml"
+    other.write_text(spec.read_text().replace("scale: 50", "scale: 40"))
+    with pytest.raises(InputError, match="different spec"):
+        calibrate(other, out, quiet=True)
+
+
+def test_identifiability_flags_a_posterior_as_wide_as_its_prior():
+    spec = CalibrationSpec.model_validate(
+        {
+            "parameters": {"a": {"min": 0, "max": 1}, "b": {"prior": "normal", "mean": 0, "sd": 1}},
+            "statistics": [{"key": "x", "observed": 0}],
+        }
+    )
+    rng = np.random.default_rng(0)
+    post = pd.DataFrame({"a": rng.uniform(0, 1, 4000), "b": rng.normal(0.2, 0.1, 4000)})
+    table = _parameters(spec, post, np.full(4000, 1 / 4000)).set_index("parameter")
+    assert not table.loc["a", "identified"] and table.loc["a", "width_ratio"] > 0.9
+    assert table.loc["b", "identified"] and table.loc["b", "width_ratio"] < 0.2
+    assert wquantile(np.array([1.0, 2, 3]), np.array([0.0, 1, 0]), 0.5) == 2
+
+
+def test_seeds_follow_parameters():
+    a = particle_seeds(1, {"x": 0.5, "y": 2.0}, 3)
+    assert a == particle_seeds(1, {"y": 2.0, "x": 0.5}, 3) and len(set(a)) == 3
+    assert a != particle_seeds(1, {"x": 0.5000001, "y": 2.0}, 3)
+    assert a != particle_seeds(2, {"x": 0.5, "y": 2.0}, 3)
+
+
+FACTS = [
+    Pattern(
+        "F1",
+        "[test]",
+        "a fitted row",
+        "meetings held > 0",
+        {
+            "default": Arm("changgou_xincun.yaml"),
+            "none": Arm("changgou_xincun.yaml", ("meetings.council_per_month=0",)),
+        },
+        lambda run: float(run["summary"]["meetings.held"]),
+        lambda a: a["default"][0] > a["none"][0],
+        lambda a: f"{a['default'][0]:.0f} vs {a['none'][0]:.0f}",
+        role="fitted",
+    ),
+    Pattern(
+        "H1",
+        "[test]",
+        "a held-out row",
+        "more meetings with councils",
+        {
+            "default": Arm("changgou_xincun.yaml"),
+            "none": Arm("changgou_xincun.yaml", ("meetings.council_per_month=0",)),
+        },
+        lambda run: float(run["summary"]["meetings.held"]),
+        lambda a: a["default"][0] > a["none"][0],
+        lambda a: f"{a['default'][0]:.0f} vs {a['none'][0]:.0f}",
+        role="held_out",
+    ),
+]
+
+
+def test_pattern_statistics_and_roles(tmp_path):
+    base = """
+days: 20
+parameters: {meetings.joint_per_month: {min: 0, max: 2}}
+"""
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(base + "statistics: [{pattern: F1, observed: 5}]\nheld_out: [{pattern: H1}]\n")
+    spec, data, pats = load(ok, FACTS)
+    assert spec.statistics[0].name == "F1:default" and set(pats) == {"F1", "H1"}
+    sim = Simulator(spec, data, pats)
+    vals = sim.run({"meetings.joint_per_month": 1.0}, [*spec.statistics, spec.held_out[0]])
+    none = spec.held_out[0].model_copy(update={"arm": "none"})
+    zero = sim.run({"meetings.joint_per_month": 0.0}, [none])
+    assert vals["F1:default"] > zero["H1:none"] >= 0
+    for text, msg in [
+        ("statistics: [{pattern: H1, observed: 1}]\n", "held out in the facts table"),
+        (
+            "statistics: [{pattern: F1, observed: 1}]\nheld_out: [{pattern: F1, arm: none}]\n",
+            "role fitted",
+        ),
+        ("statistics: [{pattern: ZZ, observed: 1}]\n", "not in the facts table"),
+        ("statistics: [{pattern: F1, arm: nope, observed: 1}]\n", "has no arm"),
+        ("statistics: [{key: grid.visits_made}]\n", "needs observed"),
+    ]:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(base + text)
+        with pytest.raises(InputError, match=msg):
+            load(bad, FACTS)
+
+
+def test_prior_support_is_checked(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "parameters: {grid.wish_rate: {prior: normal, mean: 0.5, sd: 1}}\n"
+        "statistics: [{key: grid.visits_made, observed: 1}]\n"
+    )
+    with pytest.raises(InputError, match="prior reaches"):
+        load(bad)
+
+
+def test_cli(tmp_path):
+    obs = {"grid.visits_made": 500, "grid.wishes_collected": 12, "grid.revisits": 4}
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text(obs, generations=1, population=10, workers=1, predictive=4))
+    sim = [sys.executable, "-m", "sim", "calibrate"]
+    html = tmp_path / "r.html"
+    r = subprocess.run(
+        [*sim, str(spec), "--out", str(tmp_path / "o"), "--quiet", "--html", str(html)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Posterior-predictive check" in r.stdout and "grid.revisits" in r.stdout
+    assert (tmp_path / "o" / "abc.db").exists()
+    yaml.safe_load((tmp_path / "o" / "calibrated.yaml").read_text())
+    page = html.read_text()
+    assert "Posterior-predictive check" in page and "grid.wish_rate" in page
+    spec.write_text("parameters: {}\n")
+    r = subprocess.run([*sim, str(spec)], capture_output=True, text=True)
+    assert r.returncode == 2 and "statistics: required" in r.stderr
+
+
+def test_single_core_calibration_repeats_exactly(tmp_path):
+    obs = {"grid.visits_made": 500, "grid.wishes_collected": 12, "grid.revisits": 4}
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text(obs, generations=1, population=10, workers=1, predictive=3))
+    a = calibrate(spec, tmp_path / "a", quiet=True)
+    b = calibrate(spec, tmp_path / "b", quiet=True)
+    pa = pd.read_parquet(tmp_path / "a" / "posterior.parquet")
+    assert pa.equals(pd.read_parquet(tmp_path / "b" / "posterior.parquet"))
+    assert a["predictive"] == b["predictive"]
