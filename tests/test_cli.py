@@ -23,8 +23,8 @@ def test_run_default_end_to_end(tmp_path):
         assert (out / f).exists()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["days"] == 90
-    assert "Share resolved" in r.stdout and "Disputes resolved ÷ all disputes opened" in r.stdout
-    assert "disputes.resolution_rate" not in r.stdout  # plain words, not keys
+    assert "Share resolved in the community" in r.stdout and "disputes opened" in r.stdout
+    assert "disputes.share_of_all" not in r.stdout  # plain words, not keys
     assert f"sim --lang en dashboard {out.parent}" in r.stdout
 
 
@@ -32,7 +32,7 @@ def test_run_summary_in_chinese(tmp_path):
     out = tmp_path / "run"
     r = sim("run", "--out", str(out), "--days", "60", "--lang", "zh")
     assert r.returncode == 0, r.stderr
-    assert "化解率" in r.stdout and "已化解纠纷 ÷ 全部发生的纠纷" in r.stdout
+    assert "社区内化解比例" in r.stdout and "全部发生的纠纷" in r.stdout
     assert "Share resolved" not in r.stdout
 
 
@@ -113,7 +113,7 @@ def test_sweep_report_sensitivity_and_html_report_from_the_cli(tmp_path):
     r = sim("sweep", "report", str(out))
     assert r.returncode == 0, r.stderr
     assert "95% interval" in r.stdout and (out / "report.csv").exists()
-    assert "Share resolved" in r.stdout and "disputes.resolution_rate" not in r.stdout
+    assert "Share resolved" in r.stdout and "disputes.share_of_all" not in r.stdout
     r = sim("report", str(out), "--html", str(tmp_path / "r.html"))
     assert r.returncode == 0 and (tmp_path / "r.html").stat().st_size > 100_000
     r = sim("report", str(tmp_path), "--html", str(tmp_path / "x.html"))

@@ -1,0 +1,178 @@
+"""``sim bench``: every performance target measured in fresh processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+# Heavy modules (numpy, pydantic, mesa, pandas, pyarrow, duckdb, dash...) are imported inside
+# the commands that use them, so `sim --help` and `sim CMD --help` start fast
+# (tests/test_imports.py).
+if TYPE_CHECKING:
+    pass
+
+from sim.cli.common import (
+    app,
+    err_console,
+    fail,
+    out_console,
+)
+
+
+@app.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Small sizes, no city and no sweep (for CI).")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Scaling table up to 1.2 million households.")
+    ] = False,
+    reps: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Repetitions (median reported).")
+    ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="JSON record to write (default: benchmarks/bench-<UTC time>.json)."),
+    ] = None,
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Only compare the two newest records in benchmarks/."),
+    ] = False,
+) -> None:
+    """Measure every performance target in fresh processes; write a JSON record; compare."""
+    import json
+
+    from rich.table import Table
+
+    from sim.experiments import bench as b
+
+    if compare:
+        found = b.records()
+        if len(found) < 2:
+            fail(f"{b.RECORDS}: needs two bench-*.json records to compare; run `sim bench`")
+        _print_comparison(b, found[-2], json.loads(found[-1].read_text()))
+        return
+    if quick and full:
+        fail("--quick and --full exclude each other; choose one")
+    mode = "quick" if quick else "full" if full else "default"
+    previous = b.records()
+    with err_console.status("benchmarking...") as status:
+        rec = b.measure(mode, reps, on_step=lambda msg: status.update(f"benchmarking: {msg}"))
+    meta = rec["meta"]
+    out_console.print(
+        f"[bold]{meta['command']}[/]: {meta['cpus']} cores, load {meta['load_before']} before, "
+        f"{meta['load_after']} after; medians of {meta['reps']}; each case in its own process"
+    )
+    t = Table(title="Start-up and end-to-end commands", header_style="bold")
+    for c in ("command", "wall s", "cpu s", "peak MB"):
+        t.add_column(c, justify="left" if c == "command" else "right")
+    for key, label in (
+        ("python_pass", "python -c pass"),
+        ("sim_help", "sim --help"),
+        ("import_mesa", "python -c 'import mesa'"),
+        ("sim_run_aoyuan", "sim run scenarios/aoyuan.yaml"),
+        ("sim_run_city", "sim run scenarios/city.yaml"),
+    ):
+        r = rec.get(key)
+        cells = (
+            ("not measured", "", "") if r is None else _fmt(r["wall_s"], r["cpu_s"], r["rss_mb"])
+        )
+        t.add_row(label, *cells)
+    out_console.print(t)
+    t = Table(title=f"Models in-process ({meta['days']} days)", header_style="bold")
+    for c in ("model", "agents", "build s", "run s", "run cpu s", "floor s", "peak MB"):
+        t.add_column(c, justify="left" if c == "model" else "right")
+    for key, label in (
+        ("aoyuan", "Aoyuan (sim)"),
+        ("xuanwu", "Xuanwu district (sim)"),
+        ("xuanwu_projects", "Xuanwu + elevator per unit + gas (sim)"),
+    ):
+        r = rec[key]
+        floor = f"{r['floor_s']:.3f} (cpu {r['floor_cpu_s']:.3f})" if "floor_s" in r else ""
+        t.add_row(
+            label,
+            f"{r['households']:,}",
+            f"{r['build_s']:.3f}",
+            f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
+            floor,
+            f"{r['rss_mb']:.0f}",
+        )
+    bz = rec["boltzmann"]
+    t.add_row(
+        f"BoltzmannWealth (mesa.examples), {bz['steps']} steps",
+        f"{bz['agents']:,}",
+        "",
+        f"{bz['seconds']:.3f}",
+        f"{bz['cpu_s']:.3f}",
+        "",
+        f"{bz['rss_mb']:.0f}",
+    )
+    out_console.print(t)
+    st = Table(title="Scaling: one simulated year", header_style="bold")
+    for c in ("households", "build s", "run s", "run cpu s", "build / run", "peak MB"):
+        st.add_column(c, justify="right")
+    for r in rec["scaling"]:
+        st.add_row(
+            f"{r['households']:,}",
+            f"{r['build_s']:.3f}",
+            f"{r['run_s']:.3f}",
+            f"{r['run_cpu_s']:.3f}",
+            f"{r['build_s'] / r['run_s']:.2f}",
+            f"{r['rss_mb']:.0f}",
+        )
+    out_console.print(st)
+    for key, what in (("scaling_fit", "run s"), ("scaling_fit_cpu", "run cpu s")):
+        f = rec[key]
+        r2 = "n/a" if f["r2"] is None else f"{f['r2']:.3f}"
+        out_console.print(
+            f"linear fit of {what} on {f['n']} sizes: {f['intercept_s']:.3f} s + "
+            f"{f['s_per_1k']:.4f} s per 1k households (R2 {r2})"
+        )
+    sw = rec["sweep"]
+    if sw is None:
+        out_console.print("sweep: not measured (--quick)")
+    else:
+        out_console.print(
+            f"sweep: {sw['runs']} Changgou runs on {sw['workers']} workers {sw['wall_s']:.1f} s; "
+            f"the same runs in-process {sw['model_s_sum']:.1f} s of model time"
+        )
+    tt = Table(title="Targets", header_style="bold")
+    for c in ("", "target", "measured", "limit"):
+        tt.add_column(c, justify="right" if c in ("measured", "limit") else "left")
+    colour = {b.MET: "green", b.MISSED: "red", b.NOT_MEASURED: "yellow"}
+    for tg in rec["targets"]:
+        value = "" if tg["value"] is None else f"{tg['value']:.3f} {tg['unit']}"
+        limit = "" if tg["limit"] is None else f"{tg['limit']:.3f} {tg['unit']}"
+        status = f"[{colour[tg['status']]}]{tg['status']}[/]"
+        tt.add_row(status, tg["name"], value, limit)
+    out_console.print(tt)
+    path = b.save_record(rec, record)
+    out_console.print(f"record written to [bold]{path}[/]")
+    if previous:
+        _print_comparison(b, previous[-1], rec)
+
+
+def _fmt(wall: float, cpu: float, rss: float) -> tuple[str, str, str]:
+    return f"{wall:.3f}", f"{cpu:.3f}", f"{rss:.0f}"
+
+
+def _print_comparison(b, old_path: Path, new: dict) -> None:
+    """Print the change from an older record to ``new`` as ratios."""
+    import json
+
+    from rich.table import Table
+
+    old = json.loads(old_path.read_text())
+    meta = old["meta"]
+    t = Table(
+        title=f"Change since {old_path} ({meta['created']}, load {meta['load_before']})",
+        header_style="bold",
+    )
+    for c in ("figure", "before", "now", "now / before"):
+        t.add_column(c, justify="left" if c == "figure" else "right")
+    for row in b.compare(old, new):
+        t.add_row(*row)
+    out_console.print(t)

@@ -1,0 +1,82 @@
+"""``sim dashboard``, ``sim report`` and ``sim brief``: reading results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+# Heavy modules (numpy, pydantic, mesa, pandas, pyarrow, duckdb, dash...) are imported inside
+# the commands that use them, so `sim --help` and `sim CMD --help` start fast
+# (tests/test_imports.py).
+if TYPE_CHECKING:
+    pass
+
+from sim.cli.common import (
+    app,
+    checked,
+    err_console,
+    fail,
+    lang,
+    out_console,
+)
+
+
+@app.command()
+def dashboard(
+    results: Annotated[Path, typer.Argument(help="Folder of runs and sweeps.")] = Path("results"),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8050,
+) -> None:
+    """Serve the interactive dashboard on 127.0.0.1 (read-only over RESULTS)."""
+    from sim.dashboard.app import create_app
+
+    if not results.is_dir():
+        fail(f"{results}: no such folder; give the folder holding your runs and sweeps")
+    app = create_app(results, lang())
+    cat = app.catalog
+    msg = cat.message(lang())
+    if msg:
+        err_console.print(f"[yellow]warning:[/] {msg}")
+    for p in cat.problems:
+        err_console.print(f"[yellow]warning:[/] {p}")
+    out_console.print(
+        f"{len(cat.runs())} runs, {len(cat.sweeps())} sweeps in {results}; "
+        f"dashboard at [bold]http://127.0.0.1:{port}/[/] (Ctrl-C to stop)"
+    )
+    app.run(host="127.0.0.1", port=port, debug=False)
+
+
+@app.command()
+def report(
+    folder: Annotated[
+        Path, typer.Argument(help="A run or sweep folder, or a folder of runs to compare.")
+    ],
+    html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
+) -> None:
+    """Write a self-contained HTML report of a run or sweep (for sharing without a server)."""
+    from sim.report import write_report
+
+    checked("check_output_file", html, "--html", (".html", ".htm"))
+    try:
+        out = write_report(folder, html, lang())
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    out_console.print(f"report written to [bold]{out}[/]")
+
+
+@app.command()
+def brief(
+    folder: Annotated[
+        Path, typer.Argument(help="A comparison folder (sim compare, the workbench) or a run.")
+    ],
+    html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
+) -> None:
+    """Write a printable one-page brief for a community meeting (self-contained HTML)."""
+    from sim.report.brief import write_brief
+
+    if not ((folder / "comparison.json").exists() or (folder / "summary.json").exists()):
+        fail(f"{folder}: not a comparison or run folder; make one with `sim compare` or `sim run`")
+    checked("check_output_file", html, "--html", (".html", ".htm"))
+    out = write_brief(folder, html, lang())
+    out_console.print(f"brief written to [bold]{out}[/]")

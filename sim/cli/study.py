@@ -1,0 +1,205 @@
+"""``sim compare`` (baseline vs variant on common seeds) and ``sim target``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+# Heavy modules (numpy, pydantic, mesa, pandas, pyarrow, duckdb, dash...) are imported inside
+# the commands that use them, so `sim --help` and `sim CMD --help` start fast
+# (tests/test_imports.py).
+if TYPE_CHECKING:
+    pass
+
+from sim.cli.common import (
+    ScenarioArg,
+    SetOpt,
+    WorkersOpt,
+    app,
+    bar_columns,
+    checked,
+    err_console,
+    fail,
+    load,
+    out_console,
+    spawn_context,
+)
+
+
+@app.command()
+def compare(
+    scenario: ScenarioArg = None,
+    change: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--change",
+            help="What the variant changes, KEY.PATH=VALUE (repeat for several changes).",
+        ),
+    ] = None,
+    against: Annotated[
+        Path | None, typer.Option(help="A second scenario YAML as the variant.")
+    ] = None,
+    set_: SetOpt = None,
+    replicates: Annotated[int, typer.Option(min=1, max=1000, help="Seeds per arm.")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Base seed of the paired seeds.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Comparison folder (default: results/compare/NAME).")
+    ] = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Compare a baseline with a variant on the same seeds (paired differences with 95% CIs)."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from sim.experiments.compare import ComparisonFolderError
+    from sim.experiments.compare import compare as run_compare
+    from sim.scenario import scenario_dict
+
+    if not change and against is None:
+        fail("give the variant: --change KEY.PATH=VALUE (repeatable) or --against OTHER.yaml")
+    sets = list(set_ or [])
+    base = load(scenario, sets)
+    variant = load(against if against is not None else scenario, [*sets, *(change or [])])
+    if out is None:
+        from sim.results.paths import safe_name
+
+        label = f"{base.name}-vs-{variant.name}"
+        if change:
+            label += "-" + "-".join(c.split("=")[0] for c in change)
+        out = Path("results") / "compare" / safe_name(label)
+    checked("check_creatable", out / "comparison.json", "--out", out)
+    source = str(scenario) if scenario is not None else "(default)"
+    commands = {
+        "baseline": (source, sets),
+        "variant": (str(against) if against is not None else source, [*sets, *(change or [])]),
+    }
+    try:
+        with Progress(*bar_columns("runs"), console=err_console, transient=True) as progress:
+            bar = progress.add_task("baseline vs variant", total=2 * replicates)
+            record = run_compare(
+                scenario_dict(base),
+                scenario_dict(variant),
+                out,
+                replicates=replicates,
+                base_seed=seed,
+                workers=workers or os.cpu_count() or 1,
+                commands=commands,
+                on_done=lambda: progress.advance(bar),
+            )
+    except ComparisonFolderError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail(f"interrupted; finished runs are kept in {out}: run the same command to finish", 130)
+    t = Table(
+        title=f"variant minus baseline, {replicates} paired seeds (95% bootstrap CI)",
+        header_style="bold",
+    )
+    for c in ("metric", "baseline", "variant", "difference"):
+        t.add_column(c, justify="left" if c == "metric" else "right")
+    for key, row in record["metrics"].items():
+        if not key.startswith(("disputes.", "projects.")):
+            continue
+        cells = [_mean_ci_text(row[arm]) for arm in ("baseline", "variant", "difference")]
+        t.add_row(key, *cells)
+    out_console.print(t)
+    out_console.print(f"comparison written to [bold]{out}[/] (runs in baseline/ and variant/)")
+
+
+def _mean_ci_text(triple: list[float]) -> str:
+    import math
+
+    mean, lo, hi = triple
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+@app.command()
+def target(
+    scenario: ScenarioArg = None,
+    metric: Annotated[str, typer.Option(help="Summary metric to reach, e.g. a share.")] = "",
+    at_least: Annotated[float | None, typer.Option(help="The metric must reach this.")] = None,
+    at_most: Annotated[float | None, typer.Option(help="The metric must stay at or below.")] = None,
+    in_share: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Require the threshold in this share of runs (e.g. 0.67)."
+        ),
+    ] = None,
+    confident: Annotated[
+        bool, typer.Option("--confident", help="Judge by the 95% interval's bound, not the mean.")
+    ] = False,
+    lever: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=v1,v2,... settings from least to most effort (repeatable)."),
+    ] = None,
+    set_: SetOpt = None,
+    replicates: Annotated[int, typer.Option(min=1, max=200, help="Seeds per setting.")] = 5,
+    max_trials: Annotated[int, typer.Option(min=1, max=1000, help="Settings tried at most.")] = 60,
+    workers: WorkersOpt = None,
+) -> None:
+    """What would it take? The least effort on the levers that reaches a target."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rich.table import Table
+
+    from sim.experiments.target import Lever, Target, planner_cost, run_summary, search
+    from sim.scenario import DEFAULT_SCENARIO
+    from sim.scenario.loading import apply_overrides, read_yaml
+
+    if not metric or (at_least is None) == (at_most is None):
+        fail("give --metric and exactly one of --at-least / --at-most")
+    if not lever:
+        fail("give at least one --lever PATH=v1,v2,... (settings from least to most effort)")
+    try:
+        levers = [Lever.parse(x) for x in lever]
+    except ValueError as exc:
+        fail(str(exc))
+    sc = load(scenario, list(set_ or []))
+    for lv in levers:  # every setting must validate before anything runs
+        for v in lv.values:
+            load(scenario, [*(set_ or []), f"{lv.path}={v}"])
+    # Levers apply to the file as written (not the resolved scenario), as `sim run --set` does.
+    raw = apply_overrides(read_yaml(scenario or DEFAULT_SCENARIO), list(set_ or []))
+    goal = Target(
+        metric,
+        at_least if at_least is not None else at_most,
+        at_least is not None,
+        in_share,
+        confident,
+    )
+    n = workers or os.cpu_count() or 1
+    t = Table(title=f"what would it take: {metric}", header_style="bold")
+    for c in ("effort", *(lv.path for lv in levers), "estimate [95% CI]", "reached"):
+        t.add_column(c)
+    with (
+        ProcessPoolExecutor(max_workers=n, mp_context=spawn_context()) as ex,
+        err_console.status("searching...") as status,
+    ):
+        result = search(
+            raw,
+            levers,
+            goal,
+            lambda tasks: list(ex.map(run_summary, tasks)),
+            replicates=replicates,
+            max_trials=max_trials,
+            on_trial=lambda tr: status.update(f"tried {tr.settings}"),
+        )
+    for tr in result.trials:
+        mean, lo, hi = tr.estimate
+        t.add_row(
+            str(tr.effort),
+            *(f"{tr.settings[lv.path]:g}" for lv in levers),
+            f"{mean:.3f} [{lo:.3f}, {hi:.3f}]",
+            "yes" if tr.reached else "no",
+        )
+    out_console.print(t)
+    best = result.best
+    if best is None:
+        out_console.print("no setting on this grid reaches the target; widen the levers' ranges")
+        raise typer.Exit(1)
+    costs = ", ".join(planner_cost(k, v, sc.total_households()) for k, v in best.settings.items())
+    out_console.print(f"cheapest setting that reaches the target: [bold]{costs}[/]")
