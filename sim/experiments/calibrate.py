@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.experiments.analysis import mean_ci
+from sim.experiments.analysis import interval
 from sim.experiments.calibration import (
     CalibrationSpec,
     Simulator,
@@ -297,7 +297,7 @@ def _predictive(spec, sim: Simulator, post, w) -> tuple[pd.DataFrame, pd.DataFra
     patterns = []
     for key in dict.fromkeys(s.pattern for s in spec.held_out if s.pattern is not None):
         p = sim.patterns[key]
-        arms = {a: mean_ci(pred[f"{key}:{a}"].to_numpy(float)) for a in p.arms}
+        arms = {a: interval(pred[f"{key}:{a}"].to_numpy(float), "score")[:5] for a in p.arms}
         patterns.append(
             {
                 "pattern": key,
