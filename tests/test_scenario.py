@@ -123,8 +123,9 @@ def test_shipped_experiments_validate():
     from sim.experiments.spec import load_spec, points
 
     root = SCENARIOS[0].parent.parent / "experiments"
-    spec, _ = load_spec(root / "meetings_x_party.yaml")
-    assert len(points(spec)) == 30 and spec.replicates == 20
+    for name in ("meetings_x_party.yaml", "meetings_x_party_aoyuan.yaml"):
+        spec, _ = load_spec(root / name)
+        assert len(points(spec)) == 25 and spec.replicates == 10
     spec, _ = load_spec(root / "levers_morris.yaml")
     assert spec.design == "morris" and len(spec.parameters) >= 10
 
