@@ -207,7 +207,7 @@ def test_sobol_sensitivity_shape(tmp_path):
 name: sobol
 days: 60
 design: sobol
-samples: 8
+samples: 16
 replicates: 1
 metrics: [disputes.resolved_by_level.L2]
 parameters:
@@ -216,7 +216,7 @@ parameters:
 """,
     )
     spec, tasks, out = prepare(spec_path, tmp_path / "s")
-    assert len(tasks) == 8 * (2 + 2)
+    assert len(tasks) == 16 * (2 + 2)
     execute(tasks, 2)
     table = sensitivity(out, spec)
     assert set(table.columns) >= {"S1", "S1_conf", "ST", "ST_conf", "rank"}
