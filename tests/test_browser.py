@@ -219,5 +219,5 @@ def test_chinese_run_page_figures_and_tables(page, server):
         " bar: g.data[0].colorbar.title.text}; }"
     )
     assert heat["x"] == "每月（4 周）召开小区议事会次数"
-    assert (heat["zmin"], heat["zmax"]) == (0, 1) and heat["bar"] == "化解率 (比例 0-1)"
+    assert (heat["zmin"], heat["zmax"]) == (0, 1) and heat["bar"] == "社区内化解比例 (比例 0-1)"
     assert not page.errors

@@ -55,7 +55,7 @@ def test_run_callbacks(cat):
     assert net.data[1].marker.cmin == 0  # counts on a sequential scale from 0
     ts2 = dapp.run_series(cat, "run-projects", ["mean_trust", "expired"])
     net2 = dapp.run_network(cat, "run-projects", "support:elevators", 80)
-    assert [t.name for t in ts2.data][:2] == ["Failed disputes", "Mean trust"]
+    assert [t.name for t in ts2.data][:2] == ["Expired", "Mean trust"]
     assert ts2.layout.yaxis2.range == (0, 1)  # trust (0-1) on its own fixed axis
     assert "Support" in net2.layout.title.text
     assert (net2.data[1].marker.cmin, net2.data[1].marker.cmax) == (0, 1)
@@ -240,7 +240,7 @@ def test_tables_show_words_and_nulls(cat):
     assert "结果" in headers and "day_outcome" not in headers
     rows = disputes.rowData
     assert all(r["day_outcome"] is None or r["day_outcome"] >= 0 for r in rows)
-    assert {r["status"] for r in rows} <= {"未结", "已化解", "失败"}
+    assert {r["status"] for r in rows} <= {"未结", "已化解", "转出社区", "当事人放弃", "超期未结"}
     assert "会议类型" in [c["headerName"] for c in meetings.columnDefs]
 
 
@@ -275,7 +275,7 @@ def test_no_heatmap_of_sampled_points(cat):
     heat, line = dapp.sweep_view(
         cat,
         "sweeps/morris",
-        "disputes.resolution_rate",
+        "disputes.share_of_all.resolved",
         "meetings.council_per_month",
         "party.density",
         [],

@@ -403,7 +403,7 @@ def test_sweep_report_refuses_unknown_metrics_before_writing(small_results):
     r = sim("sweep", "report", str(sweep), "--metric", "nope")
     refused(r, "--metric nope")
     assert not (sweep / "report.csv").exists()
-    r = sim("sweep", "report", str(sweep), "--metric", "disputes.resolution_rate")
+    r = sim("sweep", "report", str(sweep), "--metric", "disputes.share_of_all.resolved")
     assert r.returncode == 0, r.stderr
     refused(sim("report", str(sweep), "--html", str(sweep / "sweep.json")), "refusing")
     refused(sim("report", str(sweep), "--html", str(sweep / "runs" / "x.html")), "refusing")
@@ -471,9 +471,16 @@ def test_wrong_typed_callback_inputs_answer_a_message(small_results):
     dapp.compare_view(cat, "good", 5, ["x"])
     client = app.server.test_client()
     body = {
-        "output": "page.children",
-        "outputs": {"id": "page", "property": "children"},
-        "inputs": [{"id": "url", "property": "pathname", "value": {"a": [1]}}],
+        "output": "..page.children...nav.children...lang.data..",
+        "outputs": [
+            {"id": "page", "property": "children"},
+            {"id": "nav", "property": "children"},
+            {"id": "lang", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": {"a": [1]}},
+            {"id": "url", "property": "search", "value": 7},
+        ],
         "changedPropIds": ["url.pathname"],
     }
     r = client.post("/_dash-update-component", json=body)

@@ -82,7 +82,7 @@ def floor_seconds(model, days: int) -> tuple[float, float]:
 
     w = model.world
     rng = np.random.default_rng(0)
-    cum = np.cumsum(model.rates.ravel())
+    cum = np.cumsum(model.ladder.rates.ravel())
     total = float(cum[-1]) if len(cum) else 0.0
     x = w.trust.copy()
     t0, c0 = time.perf_counter(), time.process_time()
