@@ -283,3 +283,28 @@ def test_no_heatmap_of_sampled_points(cat):
     )
     assert not heat.data and "grid design" in heat.layout.annotations[0].text
     assert line.data
+
+
+def test_runs_written_while_the_dashboard_is_up_appear(tmp_path):
+    from sim.model import NeighbourhoodModel
+    from sim.results import write_run
+    from sim.scenario import load_scenario
+
+    sets = ["days=20", "compounds.0.buildings=3", "compounds.0.households=50"]
+
+    def write(name):
+        sc = load_scenario(None, sets)
+        m = NeighbourhoodModel(sc)
+        m.run()
+        write_run(m, tmp_path / name, sc.seed)
+
+    write("first")
+    app = dapp.create_app(tmp_path, refresh_seconds=0.0)
+    assert [e.key for e in app.catalog.runs()] == ["first"]
+    write("second")
+    assert [e.key for e in app.catalog.runs()] == ["first", "second"]
+    page = str(dapp.run_page(app.catalog, "en"))
+    assert "second" in page
+    slow = dapp.create_app(tmp_path, refresh_seconds=3600.0)
+    write("third")
+    assert "third" not in [e.key for e in slow.catalog.runs()]  # looks again only when due

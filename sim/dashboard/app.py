@@ -20,7 +20,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from sim.dashboard import figures as fg
 from sim.dashboard.catalog import (
     Catalog,
-    discover,
+    LiveCatalog,
     load_report,
     load_run,
     load_sensitivity,
@@ -361,14 +361,18 @@ function(lang) {
 """
 
 
-def create_app(root: str | Path, lang: str | None = None) -> dash.Dash:
-    """Build the dashboard over ``root`` (discovered once at start).
+def create_app(
+    root: str | Path, lang: str | None = None, refresh_seconds: float = 2.0
+) -> dash.Dash:
+    """Build the dashboard over ``root``.
 
     Args:
         root: the results folder.
         lang: the language when the address does not ask for one (default ``SIM_LANG``).
+        refresh_seconds: the folder is looked at again when a page asks after this long, so
+            runs written while the dashboard is up appear.
     """
-    c = discover(root)
+    c = LiveCatalog(root, refresh_seconds)
     default = ct.check_lang(lang)
     app = dash.Dash(__name__, suppress_callback_exceptions=True, title=ct.ui("app_title", default))
     html_lang = "zh-CN" if default == "zh" else "en"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -160,3 +161,28 @@ def sweep_design(path: Path) -> str:
     from sim.results.sweeps import sweep_meta
 
     return sweep_meta(path)["spec"]["design"]
+
+
+class LiveCatalog:
+    """The catalogue of a results folder that looks again when it is more than ``ttl`` old.
+
+    Runs and sweeps written while the dashboard is up (by ``sim run``, a sweep or the
+    workbench) appear on the next page load, without a restart. It answers like a
+    :class:`Catalog` (``runs()``, ``get()``, ``problems``...).
+    """
+
+    def __init__(self, root: str | Path, ttl: float = 2.0) -> None:
+        self._root = root
+        self.ttl = ttl
+        self._cat = discover(root)
+        self._at = time.monotonic()
+
+    def current(self) -> Catalog:
+        """The catalogue, discovered again if the last look is older than ``ttl`` seconds."""
+        if time.monotonic() - self._at >= self.ttl:
+            self._cat = discover(self._root)
+            self._at = time.monotonic()
+        return self._cat
+
+    def __getattr__(self, name: str):
+        return getattr(self.current(), name)
