@@ -267,3 +267,12 @@ def test_intervals_stay_inside_the_possible_range():
     days = interval(np.array([3.0, 50.0, 4.0]), "days")
     assert 3 <= days[2] <= days[3] <= 50
     assert interval(np.array([3.0, 50.0, 4.0]), "days") == days  # seeded bootstrap
+
+
+def test_common_seeds_give_every_point_the_same_replicates():
+    from sim.experiments.spec import run_seeds
+
+    common = run_seeds(7, 4, 3, common=True)
+    assert (common == common[0]).all() and len(set(common[0])) == 3
+    own = run_seeds(7, 4, 3)
+    assert (own[0] == common[0]).all() and len({tuple(r) for r in own}) == 4

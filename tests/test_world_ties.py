@@ -3,12 +3,13 @@
 import numpy as np
 import scipy.sparse as sp
 
-from sim.model import world as wd
+from sim.model import network as wd
+from sim.model.world import build_world
 from sim.scenario import load_scenario
 
 
 def _plain(hh_unit, random_ties):
-    m = (wd._unit_cliques(hh_unit) + random_ties).tocsr()
+    m = (wd.unit_cliques(hh_unit) + random_ties).tocsr()
     m.data = np.minimum(m.data, wd.TIE_UNIT)
     return m
 
@@ -17,7 +18,7 @@ def test_direct_layout_matches_sparse_sum():
     sc = load_scenario(
         sets=["compounds.0.households=250", "compounds.0.count=3", "inter_compound_links=4"]
     )
-    w = wd.build_world(sc, np.random.default_rng(3))
+    w = build_world(sc, np.random.default_rng(3))
     ties = w.ties
     assert ties.has_canonical_format and (ties != ties.T).nnz == 0
     assert ties.diagonal().max() == 0
@@ -31,7 +32,7 @@ def test_direct_layout_matches_sparse_sum():
     random_ties = sp.coo_matrix(
         (np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r]))), shape=(n, n)
     ).tocsr()
-    fast = wd._with_unit_cliques(w.hh_unit, random_ties)
+    fast = wd.with_unit_cliques(w.hh_unit, random_ties)
     plain = _plain(w.hh_unit, random_ties)
     assert fast.has_canonical_format
     assert np.array_equal(fast.indptr, plain.indptr)
@@ -46,7 +47,7 @@ def test_direct_layout_matches_sparse_sum():
 def test_unsorted_units_fall_back_to_the_sparse_sum():
     hh_unit = np.array([2, 0, 2, 1, 0, 2])
     random_ties = sp.csr_matrix(([0.5, 0.5], ([0, 3], [3, 0])), shape=(6, 6))
-    fast = wd._with_unit_cliques(hh_unit, random_ties)
+    fast = wd.with_unit_cliques(hh_unit, random_ties)
     dense = fast.toarray()
     assert dense[0, 2] == dense[0, 5] == dense[1, 4] == 1.0
     assert dense[0, 3] == 0.5 and dense[3, 3] == 0

@@ -227,7 +227,7 @@ def prepare(
         raise InputError(f"{spec_path}: design: {spec.design}; this needs {' or '.join(designs)}")
     check_size(spec, str(spec_path), max_runs)
     pts = points(spec)
-    seeds = run_seeds(spec.base_seed, len(pts), spec.replicates)
+    seeds = run_seeds(spec.base_seed, len(pts), spec.replicates, spec.common_seeds)
     out = Path("results") / "sweeps" / safe_name(spec.name) if out is None else Path(out)
     for i, params in enumerate(pts):
         sets = [override(k, v) for k, v in params.items()]

@@ -76,6 +76,11 @@ class SweepSpec(Spec):
     levels: int = Field(4, ge=2, le=20, description="Morris grid levels.")
     replicates: int = Field(10, ge=1, le=10000, description="Runs per point (seeds).")
     base_seed: int = Field(12345, ge=0, description="Root of every run's seed.")
+    common_seeds: bool = Field(
+        False,
+        description="Every point uses the same replicate seeds (common random numbers): points "
+        "differ only in their parameters, so differences between points are not seed noise.",
+    )
     metrics: list[str] = Field(
         default_factory=lambda: [
             "disputes.share_of_all.resolved",
@@ -214,11 +219,15 @@ def points(spec: SweepSpec) -> list[dict[str, Any]]:
     return out
 
 
-def run_seeds(base_seed: int, n_points: int, replicates: int) -> np.ndarray:
-    """Seed of each run, shape (points, replicates), from ``SeedSequence(base_seed).spawn``."""
-    children = np.random.SeedSequence(base_seed).spawn(n_points * replicates)
+def run_seeds(base_seed: int, n_points: int, replicates: int, common: bool = False) -> np.ndarray:
+    """Seed of each run, shape (points, replicates), from ``SeedSequence(base_seed).spawn``.
+
+    With ``common``, every point gets the seeds of point 0 (common random numbers).
+    """
+    children = np.random.SeedSequence(base_seed).spawn((1 if common else n_points) * replicates)
     seeds = [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
-    return np.array(seeds, dtype=np.int64).reshape(n_points, replicates)
+    out = np.array(seeds, dtype=np.int64).reshape(-1, replicates)
+    return np.repeat(out, n_points, axis=0) if common else out
 
 
 def fingerprint(spec: SweepSpec, scenario_data: dict) -> str:

@@ -1,0 +1,187 @@
+"""Scenario structure: compounds, their buildings (counted or listed) and who lives there."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.scenario.base import Spec, param
+
+# Bounds checked arithmetically before anything is allocated (households, buildings, names).
+MAX_HOUSEHOLDS = 2_000_000
+MAX_BUILDINGS = 50_000
+NAME_MAX = 120
+
+
+def plain_name(value: str, field: str) -> str:
+    """Check a name: at most :data:`NAME_MAX` characters, no control characters (any script)."""
+    if len(value) > NAME_MAX:
+        raise ValueError(f"{len(value)} characters; shorten the {field} to {NAME_MAX} or fewer")
+    bad = [c for c in value if ord(c) < 32 or ord(c) == 127]
+    if bad:
+        raise ValueError(
+            f"control characters ({', '.join(repr(c) for c in bad[:3])}) in the {field}; "
+            "use letters, digits, spaces and punctuation"
+        )
+    return value
+
+
+class BuildingSpec(Spec):
+    """An explicitly listed building (or ``count`` identical ones)."""
+
+    count: int = param(
+        1,
+        ge=1,
+        le=5000,
+        unit="buildings",
+        description="Number of identical buildings of this shape.",
+    )
+    units: int = Field(2, ge=1, le=50, description="Units (stairwells) per building.")
+    floors: int = Field(6, ge=1, le=60, description="Floors per unit.")
+    households_per_floor: int = Field(2, ge=1, le=20, description="Flats per floor and unit.")
+    name: str | None = param(
+        None, max_length=80, description="Building name shown on the map (e.g. '3号楼')."
+    )
+    households: int | None = param(
+        None,
+        ge=0,
+        le=50 * 60 * 20,
+        unit="households",
+        description="Occupied flats in each such building (default: all); the rest stay vacant.",
+    )
+    x: float | None = param(
+        None, ge=-1e7, le=1e7, unit="m", description="East coordinate on the map (with y)."
+    )
+    y: float | None = param(
+        None, ge=-1e7, le=1e7, unit="m", description="North coordinate on the map (with x)."
+    )
+
+    def capacity(self) -> int:
+        """Flats in one such building."""
+        return self.units * self.floors * self.households_per_floor
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BuildingSpec:
+        if self.households is not None and self.households > self.capacity():
+            raise ValueError(
+                f"households={self.households} exceeds the {self.capacity()} flats of "
+                "units x floors x households_per_floor; raise those or lower households"
+            )
+        if (self.x is None) != (self.y is None):
+            raise ValueError("give both x and y, or neither")
+        return self
+
+
+class CompoundSpec(Spec):
+    """A compound (小区): generated from counts, or from an explicit building layout."""
+
+    name: str = param("compound", description="Name used in outputs.")
+    count: int = param(
+        1,
+        ge=1,
+        le=10000,
+        unit="compounds",
+        description="Copies of this compound (district scenarios).",
+    )
+    buildings: int = Field(19, ge=1, le=5000, description="Buildings, when no layout is given.")
+    units_per_building: int = Field(2, ge=1, le=50, description="Units (stairwells) a building.")
+    floors: int = Field(6, ge=1, le=60, description="Floors (old walk-ups: 5-7 [Yongyuan-41]).")
+    households_per_floor: int = Field(2, ge=1, le=20, description="Flats per floor and unit.")
+    households: int | None = param(
+        None,
+        ge=1,
+        le=MAX_HOUSEHOLDS,
+        unit="households",
+        description="Occupied households; flats beyond it stay vacant (default: all occupied).",
+    )
+    layout: list[BuildingSpec] | None = param(
+        None,
+        max_length=1000,
+        unit="rows",
+        description="Explicit buildings; replaces buildings/units/floors counts.",
+    )
+    community: str | None = param(
+        None,
+        source="[Kening]",
+        description="The community (社区) the compound belongs to (one joint meeting each); "
+        "compounds naming none are grouped in order, meetings.community_size at a time.",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return plain_name(v, "name")
+
+    def n_buildings(self) -> int:
+        """Number of buildings in one copy (counted, not listed)."""
+        return self.buildings if self.layout is None else sum(b.count for b in self.layout)
+
+    def building_shapes(self) -> list[tuple[int, int, int]]:
+        """Return (units, floors, households_per_floor) of each building in order."""
+        if self.layout is not None:
+            return [
+                (b.units, b.floors, b.households_per_floor)
+                for b in self.layout
+                for _ in range(b.count)
+            ]
+        shape = (self.units_per_building, self.floors, self.households_per_floor)
+        return [shape] * self.buildings
+
+    def capacity(self) -> int:
+        """Number of flats in one copy of this compound (counted without listing buildings)."""
+        if self.layout is not None:
+            return sum(b.count * b.units * b.floors * b.households_per_floor for b in self.layout)
+        return self.buildings * self.units_per_building * self.floors * self.households_per_floor
+
+    def buildings_list(self) -> list[BuildingSpec] | None:
+        """Each building of the layout in order (``count`` expanded), or None without a layout."""
+        if self.layout is None:
+            return None
+        return [b for b in self.layout for _ in range(b.count)]
+
+    def per_building_occupancy(self) -> bool:
+        """Whether the layout gives occupied households building by building."""
+        return self.layout is not None and any(b.households is not None for b in self.layout)
+
+    def occupied(self) -> int:
+        """Occupied households in one copy of this compound."""
+        if self.per_building_occupancy():
+            return sum(
+                b.count * (b.households if b.households is not None else b.capacity())
+                for b in self.layout or []
+            )
+        return self.households if self.households is not None else self.capacity()
+
+    @model_validator(mode="after")
+    def _fits(self) -> CompoundSpec:
+        if self.n_buildings() > MAX_BUILDINGS:
+            raise ValueError(
+                f"{self.n_buildings():,} buildings in one compound; at most {MAX_BUILDINGS:,}: "
+                "lower layout counts or split the scenario"
+            )
+        if self.households is not None and self.per_building_occupancy():
+            raise ValueError(
+                "households is given for the compound and for its buildings; give one of them"
+            )
+        if self.households is not None and self.households > self.capacity():
+            raise ValueError(
+                f"households={self.households} exceeds the {self.capacity()} flats the "
+                "buildings hold; raise buildings/floors/households_per_floor or lower households"
+            )
+        return self
+
+
+class Population(Spec):
+    """Who lives there."""
+
+    renter_share: float = Field(0.2, ge=0, le=1, description="Share of renter households.")
+    elderly_share: float = Field(
+        0.3, ge=0, le=1, description="Share of elderly households (60%+ in [Yongyuan-41])."
+    )
+    area_mean: float = Field(70.0, gt=10, le=500, description="Mean flat area, m2.")
+    area_sd: float = Field(15.0, ge=0, le=200, description="Standard deviation of flat area, m2.")
+    participation_mean: float = Field(
+        0.3, ge=0, le=1, description="Mean propensity to attend meetings and votes."
+    )
+    openness_mean: float = Field(
+        0.3, gt=0, le=1, description="Mean confidence bound: how far an opinion may differ."
+    )
