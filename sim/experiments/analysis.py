@@ -20,11 +20,13 @@ def interval(
 ) -> tuple[float, float, float, float, int, str]:
     """Mean, sd and an interval that stays inside the possible range, with ``n`` and its method.
 
-    Shares (values in 0-1; catalogue format ``share``) get a Wilson interval with one trial per
-    seed: a value in [0, 1] with mean p has variance at most p(1-p), so this interval is
-    conservative and never leaves [0, 1]. Counts, days and scores get a seeded percentile
-    bootstrap of the mean over seeds, which stays within the observed range (so never below 0
-    for counts); counts that do not vary over seeds get an exact Poisson interval for the mean.
+    Shares whose runs are events (every value 0 or 1, e.g. a vote passed) get a Wilson interval
+    of the proportion of runs, never leaving [0, 1]. Shares that are fractions of many cases
+    per run (e.g. the share of disputes resolved) get the seeded percentile bootstrap of the mean
+    below, which stays within the runs' own range and so inside [0, 1]; a Wilson interval with
+    one trial per run would be valid but many times too wide for them. Counts, days and scores
+    get the same bootstrap (never below 0 for counts); counts that do not vary over seeds get
+    an exact Poisson interval for the mean.
 
     Args:
         values: one value per run (NaN and inf are dropped).
@@ -43,7 +45,8 @@ def interval(
     mean = float(v.mean())
     sd = float(v.std(ddof=1)) if n > 1 else np.nan
     alpha = 1 - level
-    if fmt == "share":
+    if fmt == "share" and np.isin(v, (0.0, 1.0)).all():
+        # Each run's value is an event that happened or not: a proportion of runs.
         from statsmodels.stats.proportion import proportion_confint
 
         p = min(max(mean, 0.0), 1.0)
