@@ -6,8 +6,9 @@ submodule does not import Mesa.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sim import lazy
 
 if TYPE_CHECKING:
     from sim.model.model import NeighbourhoodModel
@@ -15,14 +16,4 @@ if TYPE_CHECKING:
 __all__ = ["NeighbourhoodModel"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import ``NeighbourhoodModel`` from :mod:`sim.model.model` on first access."""
-    if name != "NeighbourhoodModel":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = importlib.import_module("sim.model.model").NeighbourhoodModel
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy.exports(__name__, {"NeighbourhoodModel": "sim.model.model"})

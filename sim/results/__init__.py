@@ -6,8 +6,9 @@ say :mod:`sim.results.write`, does not pull in DuckDB through :mod:`sim.results.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sim import lazy
 
 if TYPE_CHECKING:
     from sim.results.read import read_run, read_table
@@ -26,14 +27,4 @@ _EXPORTS = {
 __all__ = ["open_sweep", "read_run", "read_table", "summarize", "tables", "write_run"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its submodule on first access."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy.exports(__name__, _EXPORTS)

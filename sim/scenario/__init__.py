@@ -6,8 +6,9 @@ a scenario (``sim --help``) does not import pydantic.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sim import lazy
 
 if TYPE_CHECKING:
     from sim.scenario.loading import InputError
@@ -23,14 +24,4 @@ _EXPORTS = {
 __all__ = ["DEFAULT_SCENARIO", "InputError", "Scenario", "load_scenario", "scenario_dict"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its submodule on first access."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy.exports(__name__, _EXPORTS)
