@@ -531,3 +531,18 @@ def test_sweep_default_folder_stays_inside_results(tmp_path, monkeypatch):
     spec.write_text(SPEC_OK.replace("name: t", 'name: "a\\0b"'))
     with pytest.raises(InputError, match="control characters"):
         prepare(spec)
+
+
+def test_an_interrupted_replacement_can_be_replaced_again(tmp_path):
+    from sim.results.paths import check_run_out
+
+    run = tmp_path / "r"
+    run.mkdir()
+    (run / "manifest.json").write_text("{}")
+    (run / "timeseries.parquet").write_bytes(b"x")  # summary.json was removed first
+    with pytest.raises(InputError, match="--force"):
+        check_run_out(run, False)
+    check_run_out(run, True)
+    (run / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="not a sim run folder"):
+        check_run_out(run, True)

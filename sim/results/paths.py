@@ -66,6 +66,18 @@ def is_run_folder(path: Path) -> bool:
     return path.is_dir() and all((path / m).is_file() for m in RUN_MARKERS)
 
 
+def is_replaceable_run(path: Path) -> bool:
+    """A run folder, or one whose replacement was interrupted (only files sim writes there)."""
+    if is_run_folder(path):
+        return True
+    files = list(path.iterdir()) if path.is_dir() else []
+    return (
+        bool(files)
+        and (path / "manifest.json").is_file()
+        and all(f.is_file() and RUN_FILE_RE.match(f.name) for f in files)
+    )
+
+
 def is_sweep_folder(path: Path) -> bool:
     """Whether ``path`` is a sweep folder (it holds sweep.json)."""
     return path.is_dir() and (path / "sweep.json").is_file()
@@ -114,7 +126,7 @@ def check_run_out(out: Path, force: bool) -> None:
     if out.exists() or out.is_symlink():
         if not out.is_dir() or out.is_symlink():
             raise InputError(f"--out {out}: exists and is not a folder; choose a new folder name")
-        if is_run_folder(out):
+        if is_replaceable_run(out):
             if not force:
                 raise InputError(
                     f"--out {out}: holds an earlier run; add --force to replace it, or choose "

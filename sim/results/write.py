@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.model import NeighbourhoodModel
-from sim.results.paths import RUN_FILE_RE, clean_stale_temps, is_run_folder
+from sim.results.paths import RUN_FILE_RE, clean_stale_temps, is_replaceable_run
 from sim.results.summary import summarize
 from sim.scenario import scenario_dict
 
@@ -178,9 +178,9 @@ def _swap_into(tmp: Path, out: Path, written: list[str]) -> None:
     summary.json goes first (an incomplete folder is not a run) and comes back last; earlier
     sim tables the new run does not have are removed; any other file is left alone.
     """
-    if not is_run_folder(out):
+    if not is_replaceable_run(out):
         raise FileExistsError(f"{out}: not a sim run folder; refusing to write into it")
-    (out / "summary.json").unlink()
+    (out / "summary.json").unlink(missing_ok=True)
     for f in out.iterdir():
         if f.is_file() and RUN_FILE_RE.match(f.name) and f.name not in written:
             f.unlink()
