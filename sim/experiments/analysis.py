@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.experiments.compare import bootstrap_mean
 from sim.experiments.spec import SweepSpec, design_matrix, problem
 from sim.results.sweeps import runs_frame, sweep_meta
 
@@ -60,9 +61,8 @@ def interval(
         hi = stats.chi2.ppf(1 - alpha / 2, 2 * (total + 1)) / 2 / n
         return (mean, sd, float(lo), float(hi), n, "poisson")
     rng = np.random.Generator(np.random.Philox(BOOTSTRAP_SEED))
-    means = v[rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))].mean(axis=1)
-    lo, hi = np.quantile(means, [alpha / 2, 1 - alpha / 2])
-    return (mean, sd, float(lo), float(hi), n, "bootstrap")
+    _, lo, hi = bootstrap_mean(v, rng, level, BOOTSTRAP_RESAMPLES)
+    return (mean, sd, lo, hi, n, "bootstrap")
 
 
 def metric_columns(df: pd.DataFrame) -> list[str]:
