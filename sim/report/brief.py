@@ -16,66 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from sim.results import catalog as cat
-
-# Headline results in the order a meeting reads them; those a comparison lacks are left out.
-HEADLINE = (
-    "disputes.share_of_all.resolved",
-    "disputes.share_of_all.resolved_in_building",
-    "disputes.resolved_within_90d",
-    "disputes.share_of_all.referred",
-    "disputes.share_of_all.expired",
-    "disputes.mediation_success_of_mediated",
-    "projects.pass_rate",
-    "projects.median_days_to_pass",
-    "projects.median_meetings_attended_to_pass",
+from sim.results.comparison_text import (
+    HEADLINE,
+    changed_settings,
+    fmt_diff,
+    fmt_diff_interval,
+    fmt_interval,
+    is_share,
+    sentence,
 )
 
-
-def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict):
-        out: dict[str, Any] = {}
-        for k, v in data.items():
-            out.update(_flat(v, f"{prefix}{k}."))
-        return out
-    if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
-        out = {}
-        for i, v in enumerate(data):
-            out.update(_flat(v, f"{prefix}{i}."))
-        return out
-    return {prefix.rstrip("."): data}
-
-
-def changed_settings(record: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(parameter path, baseline value, variant value) of every setting that differs."""
-    a = _flat(record["scenarios"]["baseline"])
-    b = _flat(record["scenarios"]["variant"])
-    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
-
-
-def _is_share(key: str) -> bool:
-    return cat.kind(key) == "share"
-
-
-def _fmt_diff(key: str, value: float, lang: str) -> str:
-    if _is_share(key):
-        unit = cat.ui("brief_points", lang)
-        return f"{value * 100:+.1f} {unit}"
-    return f"{value:+.1f}"
-
-
-def sentence(key: str, row: dict[str, Any], lang: str) -> str:
-    """One result in plain words: direction, size and interval of the paired difference."""
-    mean, lo, hi = row["difference"]
-    name = cat.label(key, lang)
-    if mean is None or not all(math.isfinite(x) for x in (mean, lo, hi)):
-        return cat.ui("brief_no_estimate", lang, what=name)
-    size = _fmt_diff(key, abs(mean), lang).lstrip("+")
-    interval = f"{_fmt_diff(key, lo, lang)} … {_fmt_diff(key, hi, lang)}"
-    if lo > 0:
-        return cat.ui("brief_rises", lang, what=name, size=size, interval=interval)
-    if hi < 0:
-        return cat.ui("brief_falls", lang, what=name, size=size, interval=interval)
-    return cat.ui("brief_unclear", lang, what=name, interval=interval)
+__all__ = ["HEADLINE", "brief_html", "changed_settings", "fmt_diff", "sentence", "write_brief"]
 
 
 def _svg(rows: list[tuple[str, str, list[float]]], lang: str) -> str:
@@ -115,7 +66,7 @@ def _svg(rows: list[tuple[str, str, list[float]]], lang: str) -> str:
 
 
 def _scaled(key: str, triple) -> tuple[float, float, float]:
-    f = 100.0 if _is_share(key) else 1.0
+    f = 100.0 if is_share(key) else 1.0
     return tuple(float("nan") if v is None else v * f for v in triple)
 
 
@@ -152,8 +103,8 @@ def brief_html(folder: str | Path, lang: str = "en") -> str:
     rows_html = "".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
             esc(cat.label(k, lang)),
-            *(esc(_interval(k, metrics[k][arm], lang)) for arm in ("baseline", "variant")),
-            esc(_fmt_diff_interval(k, metrics[k]["difference"], lang)),
+            *(esc(fmt_interval(k, metrics[k][arm], lang)) for arm in ("baseline", "variant")),
+            esc(fmt_diff_interval(k, metrics[k]["difference"], lang)),
         )
         for k in keys
     )
@@ -191,20 +142,6 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .4em; text-align: left; 
 <p class="note">{ui("brief_method", n=n)} {ui("brief_made", date=dt.date.today().isoformat())}</p>
 </body></html>
 """
-
-
-def _interval(key: str, triple, lang: str) -> str:
-    mean, lo, hi = triple
-    if mean is None or not math.isfinite(mean):
-        return "–"
-    return f"{cat.fmt(key, mean, lang)} ({cat.fmt(key, lo, lang)} – {cat.fmt(key, hi, lang)})"
-
-
-def _fmt_diff_interval(key: str, triple, lang: str) -> str:
-    mean, lo, hi = triple
-    if mean is None or not math.isfinite(mean):
-        return "–"
-    return f"{_fmt_diff(key, mean, lang)} ({_fmt_diff(key, lo, lang)} … {_fmt_diff(key, hi, lang)})"
 
 
 def write_brief(folder: str | Path, out: str | Path, lang: str = "en") -> Path:
