@@ -119,3 +119,12 @@ def test_every_interface_string_the_code_asks_for_exists_in_both_languages():
         e = catalog.find(f"ui/{key}")
         fields_en = set(re.findall(r"{(\w+)}", e.en))
         assert fields_en == set(re.findall(r"{(\w+)}", e.zh)), key
+
+
+def test_every_parameter_unit_has_a_chinese_form():
+    from sim.scenario.projects import Project
+
+    units = {r[3] for r in rows()} | {r[3] for r in rows(Project)}
+    untranslated = sorted(u for u in units - {"", "0-1"} if catalog.param_unit(u, "zh") == u)
+    assert not untranslated, f"add these units to param_units in catalog.yaml: {untranslated}"
+    assert catalog.param_unit("meetings / 4 weeks", "en") == "meetings / 4 weeks"

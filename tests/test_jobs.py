@@ -34,7 +34,7 @@ def test_one_job_per_session_a_global_limit_and_cancel(tmp_path):
     jobs = Jobs(tmp_path, max_jobs=1)
     long = {**SMALL, "days": 3000}
     job = jobs.start("s1", yaml.safe_dump(long), ["party.density=0"], replicates=4)
-    with pytest.raises(JobRefused, match="yours"):
+    with pytest.raises(JobRefused, match="of yours"):
         jobs.start("s1", yaml.safe_dump(SMALL), ["party.density=0"], replicates=2)
     with pytest.raises(JobRefused, match="limit"):
         jobs.start("s2", yaml.safe_dump(SMALL), ["party.density=0"], replicates=2)

@@ -23,6 +23,7 @@ from sim.cli.common import (
     checked,
     err_console,
     fail,
+    lang,
     load,
     out_console,
     spawn_context,
@@ -108,6 +109,23 @@ def compare(
     out_console.print(f"comparison written to [bold]{out}[/] (runs in baseline/ and variant/)")
 
 
+def _is_target_record(path: Path) -> bool:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("kind") == "target"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _write_json(path: Path, data: dict) -> None:
+    import json
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _mean_ci_text(triple: list[float]) -> str:
     import math
 
@@ -139,6 +157,12 @@ def target(
     set_: SetOpt = None,
     replicates: Annotated[int, typer.Option(min=1, max=200, help="Seeds per setting.")] = 5,
     max_trials: Annotated[int, typer.Option(min=1, max=1000, help="Settings tried at most.")] = 60,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json", help="Also write the trials to this new .json file (rewritten after each)."
+        ),
+    ] = None,
     workers: WorkersOpt = None,
 ) -> None:
     """What would it take? The least effort on the levers that reaches a target."""
@@ -146,7 +170,15 @@ def target(
 
     from rich.table import Table
 
-    from sim.experiments.target import Lever, Target, planner_cost, run_summary, search
+    from sim.experiments.target import (
+        Lever,
+        Target,
+        combinations,
+        planner_cost,
+        result_record,
+        run_summary,
+        search,
+    )
     from sim.scenario import DEFAULT_SCENARIO
     from sim.scenario.loading import apply_overrides, read_yaml
 
@@ -158,6 +190,10 @@ def target(
         levers = [Lever.parse(x) for x in lever]
     except ValueError as exc:
         fail(str(exc))
+    if json_out is not None:
+        checked("check_output_file", json_out, "--json", (".json",))
+        if json_out.exists() and not _is_target_record(json_out):
+            fail(f"--json {json_out}: exists and was not written by sim target; choose another")
     sc = load(scenario, list(set_ or []))
     for lv in levers:  # every setting must validate before anything runs
         for v in lv.values:
@@ -172,6 +208,18 @@ def target(
         confident,
     )
     n = workers or os.cpu_count() or 1
+    planned = min(max_trials, len(combinations(levers)))
+    trials_so_far = []
+
+    def record(trial) -> None:
+        trials_so_far.append(trial)
+        status.update(f"tried {trial.settings}")
+        if json_out is not None:
+            from sim.experiments.target import SearchResult
+
+            partial = SearchResult(goal, list(trials_so_far))
+            _write_json(json_out, result_record(partial, levers, planned))
+
     t = Table(title=f"what would it take: {metric}", header_style="bold")
     for c in ("effort", *(lv.path for lv in levers), "estimate [95% CI]", "reached"):
         t.add_column(c)
@@ -186,8 +234,10 @@ def target(
             lambda tasks: list(ex.map(run_summary, tasks)),
             replicates=replicates,
             max_trials=max_trials,
-            on_trial=lambda tr: status.update(f"tried {tr.settings}"),
+            on_trial=record,
         )
+    if json_out is not None:
+        _write_json(json_out, {**result_record(result, levers, planned), "finished": True})
     for tr in result.trials:
         mean, lo, hi = tr.estimate
         t.add_row(
@@ -201,5 +251,7 @@ def target(
     if best is None:
         out_console.print("no setting on this grid reaches the target; widen the levers' ranges")
         raise typer.Exit(1)
-    costs = ", ".join(planner_cost(k, v, sc.total_households()) for k, v in best.settings.items())
+    costs = ", ".join(
+        planner_cost(k, v, sc.total_households(), lang()) for k, v in best.settings.items()
+    )
     out_console.print(f"cheapest setting that reaches the target: [bold]{costs}[/]")

@@ -1,15 +1,17 @@
-"""Background comparisons started from the dashboard's workbench.
+"""Background work started from the dashboard's workbench.
 
-A job is one ``sim compare`` process (baseline vs variant on the same seeds) writing an ordinary
-comparison folder under ``RESULTS/workbench/`` — the only place the dashboard writes. Jobs run in
-their own process group, so cancelling stops the runs in progress while finished run folders are
-kept; progress is the number of finished run folders. At most one running job per browser session
-and ``max_jobs`` in all.
+A job is one ``sim`` process writing under ``RESULTS/workbench/`` — the only place the dashboard
+writes: ``sim compare`` (baseline vs variant on the same seeds; an ordinary comparison folder,
+progress = finished run folders) or ``sim target`` ("what would it take?"; progress = settings
+tried, read from its ``--json`` record). Jobs run in their own process group, so cancelling stops
+the runs in progress while finished run folders are kept. At most one running job per browser
+session and ``max_jobs`` in all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import signal
@@ -38,10 +40,22 @@ class Job:
     total: int
     process: subprocess.Popen
     cancelled: bool = False
+    kind: str = "compare"
 
     def done_runs(self) -> int:
-        """Run folders finished so far (both arms)."""
+        """Work finished so far: run folders of both arms, or settings tried."""
+        if self.kind == "target":
+            record = self.record()
+            return len(record.get("trials", [])) if record else 0
         return len(list(self.folder.glob("*/seed-*/summary.json")))
+
+    def record(self) -> dict | None:
+        """What the job wrote: ``comparison.json`` or the target record (None before)."""
+        name = "target.json" if self.kind == "target" else "comparison.json"
+        try:
+            return json.loads((self.folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     def state(self) -> str:
         """``running``, ``finished``, ``cancelled`` or ``failed``."""
@@ -50,7 +64,11 @@ class Job:
             return "running"
         if self.cancelled:
             return "cancelled"
-        return "finished" if code == 0 else "failed"
+        if code == 0:
+            return "finished"
+        # `sim target` exits 1 when no setting reaches the target: an answer, not a failure
+        record = self.record() if self.kind == "target" else None
+        return "finished" if record and record.get("finished") else "failed"
 
     def error(self) -> str:
         """The last lines the job printed on failure (its own message, never a traceback)."""
@@ -100,17 +118,55 @@ class Jobs:
         Raises:
             JobRefused: this session already runs a job, or the global limit is reached.
         """
+        args = ["compare", "{scenario}"]
+        for c in change:
+            args += ["--change", c]
+        args += ["--replicates", str(replicates), "--out", "{folder}"]
+        return self._launch(session, scenario_yaml, args, 2 * replicates, label, "compare")
+
+    def start_target(
+        self,
+        session: str,
+        scenario_yaml: str,
+        metric: str,
+        threshold: float,
+        levers: dict[str, list[float]],
+        at_least: bool = True,
+        share_of_runs: float | None = None,
+        replicates: int = 5,
+        max_trials: int = 60,
+        label: str = "target",
+    ) -> Job:
+        """Start ``sim target`` ("what would it take?") over ``levers`` (settings in effort order).
+
+        Raises:
+            JobRefused: as :meth:`start`.
+        """
+        args = ["target", "{scenario}", "--metric", metric]
+        args += ["--at-least" if at_least else "--at-most", repr(float(threshold))]
+        if share_of_runs is not None:
+            args += ["--in-share", repr(float(share_of_runs))]
+        for path, values in levers.items():
+            args += ["--lever", f"{path}=" + ",".join(repr(float(v)) for v in values)]
+        args += ["--replicates", str(replicates), "--max-trials", str(max_trials)]
+        args += ["--json", "{folder}/target.json"]
+        planned = 1
+        for values in levers.values():
+            planned *= len(values)
+        return self._launch(session, scenario_yaml, args, min(planned, max_trials), label, "target")
+
+    def _launch(
+        self, session: str, scenario_yaml: str, args: list[str], total: int, label: str, kind: str
+    ) -> Job:
         with self._lock:
             running = self.running()
             if any(j.session == session for j in running):
-                raise JobRefused("a comparison of yours is still running; wait or cancel it")
+                raise JobRefused("a job of yours is still running; wait or cancel it")
             if len(running) >= self.max_jobs:
-                raise JobRefused(
-                    f"{len(running)} comparisons are running (the limit); try again shortly"
-                )
+                raise JobRefused(f"{len(running)} jobs are running (the limit); try again shortly")
             self._count += 1
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            slug = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:40] or "compare"
+            slug = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:40] or kind
             job_id = f"{stamp}-{os.getpid()}-{self._count}-{slug}"
             folder = self.root / job_id
             inputs = self.root / "scenarios"
@@ -119,12 +175,13 @@ class Jobs:
             logs.mkdir(parents=True, exist_ok=True)
             scenario_file = inputs / f"{job_id}.yaml"
             scenario_file.write_text(scenario_yaml, encoding="utf-8")
+            if kind == "target":
+                folder.mkdir(parents=True)
             log = logs / f"{job_id}.log"
-            cmd = [sys.executable, "-m", "sim", "compare", str(scenario_file)]
-            for c in change:
-                cmd += ["--change", c]
-            cmd += ["--replicates", str(replicates), "--out", str(folder)]
+            fill = {"scenario": str(scenario_file), "folder": str(folder)}
+            cmd = [sys.executable, "-m", "sim", *(a.format(**fill) for a in args)]
             cmd += ["--workers", str(self.workers)]
+            env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
             with log.open("w", encoding="utf-8") as fh:
                 proc = subprocess.Popen(
                     cmd,
@@ -132,8 +189,9 @@ class Jobs:
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,
+                    env=env,
                 )
-            job = Job(job_id, session, folder, scenario_file, log, 2 * replicates, proc)
+            job = Job(job_id, session, folder, scenario_file, log, total, proc, kind=kind)
             self._jobs[job_id] = job
             return job
 

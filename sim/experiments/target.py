@@ -121,19 +121,50 @@ def combinations(levers: Sequence[Lever]) -> list[tuple[int, dict[str, float]]]:
     return [(effort, settings) for effort, _, settings in ranked]
 
 
-def planner_cost(path: str, value: float, households: int) -> str:
+def planner_cost(path: str, value: float, households: int, lang: str = "en") -> str:
     """A lever setting as a planner counts it (meetings a year, party members...)."""
+    from sim.results import catalog as cat
+
     if path.endswith("_per_month"):
-        return f"{value * MONTHS_A_YEAR:.0f} meetings a year"
+        return cat.ui("cost_meetings_year", lang, n=f"{value * MONTHS_A_YEAR:.0f}")
     if path == "party.density":
-        return f"{round(value * households)} party members"
+        return cat.ui("cost_party_members", lang, n=round(value * households))
     if path == "party.big_v":
-        return f"{value:.0f} big-V members"
+        return cat.ui("cost_big_v", lang, n=f"{value:.0f}")
     if path == "grid.visits_per_week":
-        return f"{value:.0f} visits a week per grid worker"
+        return cat.ui("cost_visits", lang, n=f"{value:.0f}")
     if path == "grid.households_per_worker":
-        return f"1 grid worker per {value:.0f} households"
-    return f"{path} = {value:g}"
+        return cat.ui("cost_worker", lang, n=f"{value:.0f}")
+    return f"{cat.label('param:' + path, lang)} = {value:g}"
+
+
+def result_record(result: SearchResult, levers: Sequence[Lever], planned: int) -> dict[str, Any]:
+    """The search as plain data (for ``sim target --json`` and the dashboard's workbench)."""
+    t = result.target
+    best = result.best
+    return {
+        "kind": "target",
+        "target": {
+            "metric": t.metric,
+            "threshold": t.threshold,
+            "at_least": t.at_least,
+            "share_of_runs": t.share_of_runs,
+            "confident": t.confident,
+        },
+        "levers": {lv.path: list(lv.values) for lv in levers},
+        "planned": planned,
+        "trials": [
+            {
+                "settings": tr.settings,
+                "effort": tr.effort,
+                "estimate": tr.estimate,
+                "reached": tr.reached,
+                "runs": tr.runs,
+            }
+            for tr in result.trials
+        ],
+        "best": None if best is None else best.settings,
+    }
 
 
 def search(

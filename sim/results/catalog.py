@@ -207,6 +207,13 @@ def param_description(schema_path: str, lang: str) -> str:
     return _param_rows().get(schema_path, ("", ""))[1]
 
 
+def param_unit(unit: str, lang: str = "en") -> str:
+    """A scenario parameter's declared unit in ``lang`` (itself when no translation is known)."""
+    if check_lang(lang) != "zh":
+        return unit
+    return _data().get("param_units", {}).get(unit, unit)
+
+
 def has(key: str) -> bool:
     """Whether the catalogue explains ``key``."""
     return find(key) is not None

@@ -9,6 +9,7 @@ defaults (or those of a base scenario given as a mapping).
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
@@ -45,19 +46,45 @@ def read_buildings(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{p}: no such file; give a .csv or .xlsx buildings table")
     if p.stat().st_size > MAX_BYTES:
         raise InputError(f"{p}: larger than {MAX_BYTES // 1_000_000} MB; split the table")
-    suffix = p.suffix.lower()
+    return read_buildings_bytes(p.read_bytes(), str(p))
+
+
+def read_buildings_bytes(raw: bytes, source: str) -> pd.DataFrame:
+    """Read a buildings table from its bytes; ``source`` (a file name) gives the format.
+
+    CSV may be UTF-8 (with or without BOM) or GB18030, the encoding Excel uses for Chinese
+    text when it saves CSV on a Chinese Windows.
+
+    Raises:
+        InputError: as :func:`read_buildings`.
+    """
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"{source}: larger than {MAX_BYTES // 1_000_000} MB; split the table")
+    suffix = Path(source).suffix.lower()
     try:
         if suffix == ".csv":
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    text = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise InputError(f"{source}: not UTF-8 or GB18030 text; save the table as CSV")
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         elif suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, dtype=str, keep_default_na=False)
+            df = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False)
         else:
-            raise InputError(f"{p}: unknown format '{suffix}'; save the table as .csv or .xlsx")
+            raise InputError(
+                f"{source}: unknown format '{suffix}'; save the table as .csv or .xlsx"
+            )
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one message
-        raise InputError(f"{p}: cannot be read as a table ({type(exc).__name__}: {exc})") from None
-    return normalise(df, str(p))
+        raise InputError(
+            f"{source}: cannot be read as a table ({type(exc).__name__}: {exc})"
+        ) from None
+    return normalise(df, source)
 
 
 def normalise(df: pd.DataFrame, source: str = "<table>") -> pd.DataFrame:
