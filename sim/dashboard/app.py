@@ -15,6 +15,7 @@ import dash
 from dash import ALL, Input, Output, State, dcc, html
 
 from sim.dashboard.catalog import LiveCatalog
+from sim.dashboard.jobs import Jobs
 from sim.dashboard.pages import (
     COMPARE_METRICS,
     DEFAULT_SERIES,
@@ -45,6 +46,7 @@ from sim.dashboard.views import (
     sweep_controls,
     sweep_view,
 )
+from sim.dashboard.workbench_app import register_workbench, workbench_page
 from sim.results import catalog as ct
 
 __all__ = [
@@ -81,10 +83,20 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans SC", system-ui, sans-serif; m
 .nav a { color: white; margin-right: 18px; text-decoration: none; font-weight: 600; }
 .nav a.lang { float: right; border: 1px solid #fff; padding: 0 8px; border-radius: 3px; }
 .content { padding: 10px 24px 40px; max-width: 1200px; }
-.notice { padding: 10px 14px; margin: 10px 0; border-radius: 4px; background: #eef; }
+.notice { white-space: pre-line; padding: 10px 14px; margin: 10px 0; border-radius: 4px; background: #eef; }
 .notice.warning { background: #fff3cd; border: 1px solid #e0c060; }
 .scenario { background: #f6f6f6; padding: 8px; max-height: 300px; overflow: auto; }
 .muted { color: #666; }
+.upload { border: 1px dashed #888; border-radius: 4px; padding: 12px; margin: 8px 0;
+          text-align: center; cursor: pointer; color: #444; }
+.levers { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
+          gap: 4px 24px; }
+.buttons button, a.button { margin: 8px 8px 8px 0; padding: 6px 14px; }
+a.button { display: inline-block; border: 1px solid #8b1a1a; color: #8b1a1a;
+           border-radius: 3px; text-decoration: none; }
+progress { width: 320px; height: 14px; margin-right: 10px; }
+table { border-collapse: collapse; } td, th { border-bottom: 1px solid #ddd; padding: 4px 8px;
+          text-align: left; }
 label { display: block; margin-top: 8px; font-size: 13px; color: #444; }
 """
 SET_LANG = """
@@ -97,7 +109,11 @@ function(lang) {
 
 
 def create_app(
-    root: str | Path, lang: str | None = None, refresh_seconds: float = 2.0
+    root: str | Path,
+    lang: str | None = None,
+    refresh_seconds: float = 2.0,
+    allowed_host: str | None = None,
+    jobs: Jobs | None = None,
 ) -> dash.Dash:
     """Build the dashboard over ``root``.
 
@@ -106,6 +122,10 @@ def create_app(
         lang: the language when the address does not ask for one (default ``SIM_LANG``).
         refresh_seconds: the folder is looked at again when a page asks after this long, so
             runs written while the dashboard is up appear.
+        allowed_host: a host name besides loopback the app answers to (``sim dashboard
+            --host``); None answers loopback only.
+        jobs: the workbench's background jobs (default: under ``root/workbench``, at most two
+            at once).
     """
     c = LiveCatalog(root, refresh_seconds)
     default = ct.check_lang(lang)
@@ -129,13 +149,15 @@ def create_app(
         "/sweep": sweep_page,
         "/sensitivity": sensitivity_page,
         "/compare": compare_page,
+        "/workbench": workbench_page,
     }
+    jobs = jobs if jobs is not None else Jobs(root)
 
     @app.server.before_request
     def _check_host():
         from flask import request
 
-        if not host_allowed(request.host):
+        if not host_allowed(request.host, allowed_host):
             return "Forbidden: the dashboard answers only on 127.0.0.1 / localhost.", 403
         return None
 
@@ -278,5 +300,7 @@ def create_app(
     def _compare(keys, metrics, series_metric, language):
         return compare_view(c, keys, metrics, series_metric, lang=language)
 
+    register_workbench(app, root, jobs)
     app.catalog = c  # for the CLI's terminal message and for tests
+    app.jobs = jobs
     return app

@@ -15,6 +15,7 @@ PAGES = {
     "/sweep": "page_sweep",
     "/sensitivity": "page_sensitivity",
     "/compare": "page_compare",
+    "/workbench": "page_workbench",
 }
 DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "expired"]
 COMPARE_METRICS = [

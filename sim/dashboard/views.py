@@ -37,8 +37,8 @@ READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeEr
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 
 
-def host_allowed(host: str | None) -> bool:
-    """Whether a request's Host header names this machine's loopback (DNS rebinding guard)."""
+def host_allowed(host: str | None, extra: str | None = None) -> bool:
+    """Whether a request's Host header names loopback or ``extra`` (DNS rebinding guard)."""
     if not host:
         return False
     name = host.strip().lower()
@@ -46,7 +46,7 @@ def host_allowed(host: str | None) -> bool:
         name = name[: name.find("]") + 1] if "]" in name else name
     else:
         name = name.split(":", 1)[0]
-    return name in LOOPBACK
+    return name in LOOPBACK or (extra is not None and name == extra.strip().lower())
 
 
 def guarded(fallback):

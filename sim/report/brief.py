@@ -24,6 +24,8 @@ from sim.results.comparison_text import (
     fmt_interval,
     is_share,
     sentence,
+    setting_value,
+    settings_text,
 )
 
 __all__ = ["HEADLINE", "brief_html", "changed_settings", "fmt_diff", "sentence", "write_brief"]
@@ -97,9 +99,7 @@ def brief_html(folder: str | Path, lang: str = "en") -> str:
     keys = [k for k in HEADLINE if k in metrics]
     changes = changed_settings(record)
     esc = html.escape
-    what = "; ".join(
-        f"{cat.label('param:' + k, lang)}: {b_} → {v_}" for k, b_, v_ in changes
-    ) or cat.ui("brief_no_change", lang)
+    what = settings_text(changes, lang) or cat.ui("brief_no_change", lang)
     rows_html = "".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
             esc(cat.label(k, lang)),
@@ -109,8 +109,8 @@ def brief_html(folder: str | Path, lang: str = "en") -> str:
         for k in keys
     )
     settings_html = "".join(
-        f"<tr><td>{esc(cat.label('param:' + k, lang))}</td><td>{esc(str(b_))}</td>"
-        f"<td>{esc(str(v_))}</td></tr>"
+        f"<tr><td>{esc(cat.label('param:' + k, lang))}</td><td>{esc(setting_value(b_, lang))}</td>"
+        f"<td>{esc(setting_value(v_, lang))}</td></tr>"
         for k, b_, v_ in changes
     )
     sentences = "".join(f"<li>{esc(sentence(k, metrics[k], lang))}</li>" for k in keys)

@@ -46,6 +46,32 @@ def changed_settings(record: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 
+def setting_value(value: Any, lang: str) -> str:
+    """A scenario setting as a planner reads it: 4 not 4.0, yes/no, words for text values."""
+    if isinstance(value, bool):
+        return cat.ui("answer_yes" if value else "answer_no", lang)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def settings_text(changes: list[tuple[str, Any, Any]], lang: str) -> str:
+    """The settings compared, in one line ("" when none differ)."""
+    sep = "；" if cat.check_lang(lang) == "zh" else "; "
+    return sep.join(
+        cat.ui(
+            "setting_change",
+            lang,
+            what=cat.label("param:" + k, lang),
+            now=setting_value(b, lang),
+            new=setting_value(v, lang),
+        )
+        for k, b, v in changes
+    )
+
+
 def is_share(key: str) -> bool:
     """Whether ``key`` is a share (differences then read in percentage points)."""
     return cat.kind(key) == "share"
