@@ -1,4 +1,4 @@
-"""The workbench's plain functions and its server routes (no browser; see test_browser_workbench)."""
+"""The workbench's plain functions and server routes (no browser: see test_browser_workbench)."""
 
 import base64
 import json

@@ -83,7 +83,8 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans SC", system-ui, sans-serif; m
 .nav a { color: white; margin-right: 18px; text-decoration: none; font-weight: 600; }
 .nav a.lang { float: right; border: 1px solid #fff; padding: 0 8px; border-radius: 3px; }
 .content { padding: 10px 24px 40px; max-width: 1200px; }
-.notice { white-space: pre-line; padding: 10px 14px; margin: 10px 0; border-radius: 4px; background: #eef; }
+.notice { white-space: pre-line; padding: 10px 14px; margin: 10px 0; border-radius: 4px;
+          background: #eef; }
 .notice.warning { background: #fff3cd; border: 1px solid #e0c060; }
 .scenario { background: #f6f6f6; padding: 8px; max-height: 300px; overflow: auto; }
 .muted { color: #666; }
