@@ -197,3 +197,39 @@ def test_target_job_and_its_view(tmp_path):
     assert job.done_runs() == 1
     words = texts(target_view(record, 60, "zh"))
     assert "每年 0 次会议" in words and "是" in words
+
+
+def test_dashboard_host_option_warns_and_bad_hosts_are_refused(tmp_path):
+    import socket
+
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim", "dashboard", str(tmp_path), "--host", "a b;c"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "--host" in bad.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "dashboard",
+            str(tmp_path),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert "warning" in line and "0.0.0.0" in line

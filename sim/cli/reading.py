@@ -27,13 +27,36 @@ from sim.cli.common import (
 def dashboard(
     results: Annotated[Path, typer.Argument(help="Folder of runs and sweeps.")] = Path("results"),
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8050,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to bind (default 127.0.0.1: this computer only). Anything else lets "
+            "other computers run simulations here: only on a network you trust."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the interactive dashboard on 127.0.0.1 (read-only over RESULTS)."""
+    """Serve the dashboard on 127.0.0.1: read RESULTS, and run comparisons in the workbench.
+
+    The workbench writes only under RESULTS/workbench/.
+    """
+    import atexit
+    import re
+
     from sim.dashboard.app import create_app
 
     if not results.is_dir():
         fail(f"{results}: no such folder; give the folder holding your runs and sweeps")
-    app = create_app(results, lang())
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", host):
+        fail(f"--host {host!r}: not a host name or address")
+    loopback = host in ("127.0.0.1", "localhost", "::1", "[::1]")
+    if not loopback:
+        err_console.print(
+            f"[yellow]warning:[/] --host {host}: the dashboard will answer other computers, "
+            "which can then start simulations on this one; there is no login. Use it only on "
+            "a network you trust."
+        )
+    app = create_app(results, lang(), allowed_host=None if loopback else host)
+    atexit.register(app.jobs.shutdown)
     cat = app.catalog
     msg = cat.message(lang())
     if msg:
@@ -42,9 +65,10 @@ def dashboard(
         err_console.print(f"[yellow]warning:[/] {p}")
     out_console.print(
         f"{len(cat.runs())} runs, {len(cat.sweeps())} sweeps in {results}; "
-        f"dashboard at [bold]http://127.0.0.1:{port}/[/] (Ctrl-C to stop)"
+        f"dashboard at [bold]http://{'127.0.0.1' if loopback else host}:{port}/[/] "
+        "(Ctrl-C to stop)"
     )
-    app.run(host="127.0.0.1", port=port, debug=False)
+    app.run(host=host.strip("[]"), port=port, debug=False)
 
 
 @app.command()
