@@ -22,7 +22,11 @@ from sim.model.projects.state import (
 
 
 def snapshot(model, states: list[ProjectState], day: int, snapshots: list) -> None:
-    """Record mean approval chance per building (weekly, for maps)."""
+    """Record owners in scope, mean approval chance and share in favour per building (weekly).
+
+    "In favour" = approval chance above 1/2 (more likely yes than no); for maps and the
+    building panel of the dashboard.
+    """
     world, d = model.world, model.scenario.deliberation
     nb = world.n_buildings
     for k, st in enumerate(states):
@@ -33,19 +37,27 @@ def snapshot(model, states: list[ProjectState], day: int, snapshots: list) -> No
         b = world.hh_building[st.members[ok]]
         cnt = np.bincount(b, minlength=nb)
         mean = np.bincount(b, e[ok], minlength=nb) / np.maximum(cnt, 1)
-        snapshots.append((day, k, np.where(cnt > 0, mean, np.nan)))
+        favour = np.bincount(b, e[ok] > 0.5, minlength=nb) / np.maximum(cnt, 1)
+        snapshots.append((day, k, np.where(cnt > 0, mean, np.nan), cnt, favour))
 
 
 def building_support(world, states: list[ProjectState], snapshots: list) -> pd.DataFrame:
-    """Weekly mean effective support per building and project."""
+    """Weekly support per building and project (mean approval chance, owners, share in favour)."""
     nb = world.n_buildings
     frames = [
         pd.DataFrame(
-            {"day": day, "project": states[k].spec.name, "building": np.arange(nb), "support": sup}
+            {
+                "day": day,
+                "project": states[k].spec.name,
+                "building": np.arange(nb),
+                "support": sup,
+                "households": cnt.astype("int32"),
+                "in_favour": favour,
+            }
         ).dropna()
-        for day, k, sup in snapshots
+        for day, k, sup, cnt, favour in snapshots
     ]
-    cols = ["day", "project", "building", "support"]
+    cols = ["day", "project", "building", "support", "households", "in_favour"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 
