@@ -176,6 +176,7 @@ def test_every_page_switches_to_chinese(page, server):
         ("/sweep", "参数扫描"),
         ("/sensitivity", "敏感性分析"),
         ("/compare", "比较运行结果"),
+        ("/workbench", "政策试验台"),
     ):
         page.goto(server + path)
         page.locator("#lang-switch").click()  # the 中文 link

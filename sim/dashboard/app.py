@@ -32,11 +32,13 @@ from sim.dashboard.tables import TABLE_LIMIT, TABLE_ROWS
 from sim.dashboard.views import (
     READ_ERRORS,
     _table,
+    building_panel,
     compare_view,
     fg_design,
     filter_state,
     host_allowed,
     lang_of,
+    next_day,
     run_controls,
     run_network,
     run_series,
@@ -200,10 +202,47 @@ def create_app(
         Output("run-series", "figure"),
         Input("run-select", "value"),
         Input("run-metrics", "value"),
+        Input("run-day", "value"),
         State("lang", "data"),
     )
-    def _run_series(key, metrics, language):
-        return run_series(c, key, metrics, lang=language)
+    def _run_series(key, metrics, day, language):
+        return run_series(c, key, metrics, lang=language, day=day)
+
+    @app.callback(
+        Output("run-building", "children"),
+        Input("run-network", "clickData"),
+        State("run-select", "value"),
+        State("lang", "data"),
+    )
+    def _building(click, key, language):
+        return building_panel(c, key, click, lang=language)
+
+    @app.callback(
+        Output("run-play-tick", "disabled"),
+        Output("run-play", "children"),
+        Input("run-play", "n_clicks"),
+        State("run-play-tick", "disabled"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _play(_clicks, stopped, language):
+        playing = bool(stopped)  # a click turns a stopped player on, and back
+        return not playing, ct.ui("pause" if playing else "play", language)
+
+    @app.callback(
+        Output("run-day", "value", allow_duplicate=True),
+        Output("run-play-tick", "disabled", allow_duplicate=True),
+        Output("run-play", "children", allow_duplicate=True),
+        Input("run-play-tick", "n_intervals"),
+        State("run-day", "value"),
+        State("run-day", "max"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _advance(_n, day, last, language):
+        day, last = next_day(day, last)
+        done = day >= last
+        return day, done, ct.ui("play" if done else "pause", language)
 
     @app.callback(
         Output("run-network", "figure"),

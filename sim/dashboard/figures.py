@@ -40,7 +40,9 @@ __all__ = [
     "TEMPLATE",
     "compare_figure",
     "compare_series_figure",
+    "building_support_figure",
     "date_ticks",
+    "day_marker",
     "empty_figure",
     "heatmap_figure",
     "level_text",
@@ -147,11 +149,84 @@ def support_by_building(support: pd.DataFrame, project: str, n: int, day: int) -
     return out
 
 
+def building_support_figure(support: pd.DataFrame, lang: str = "en") -> go.Figure:
+    """One building's owners over time: mean approval chance and share in favour, per project."""
+    fig = go.Figure()
+    for i, (project, g) in enumerate(support.sort_values("day").groupby("project", sort=True)):
+        colour = PALETTE[i % len(PALETTE)]
+        for col, dash in (("support", "solid"), ("in_favour", "dot")):
+            if col not in g.columns:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=g.day,
+                    y=g[col],
+                    mode="lines",
+                    line={"color": colour, "dash": dash},
+                    name=f"{project}: {cat.label('building_support/' + col, lang)}",
+                )
+            )
+    return _layout(
+        fig,
+        xaxis={"title": {"text": cat.axis_title("day", lang)}},
+        yaxis={"title": {"text": cat.unit("building_support/support", lang)}, "range": [0, 1]},
+        legend=_legend_top(),
+        height=320,
+        margin={"t": 60},
+    )
+
+
 def vote_threshold(matter: int | None) -> float:
     """Share of participating owners (and area) a vote needs: 3/4 for art. 278 items 6-8."""
     from sim.model.projects.voting import SUPERMAJORITY_MATTERS
 
     return 0.75 if matter in SUPERMAJORITY_MATTERS else 0.5
+
+
+MAX_OUTLINED = 60  # compounds outlined and named on the map; beyond, the map would be clutter
+
+
+def _compound_outlines(fig: go.Figure, buildings: pd.DataFrame) -> None:
+    """A dotted box and the name of each compound around its buildings (up to MAX_OUTLINED)."""
+    groups = list(buildings.groupby("compound", sort=True))
+    if len(groups) > MAX_OUTLINED:
+        return
+    span = max(float(np.ptp(buildings.x)), float(np.ptp(buildings.y)), 1e-9)
+    pad = 0.03 * span
+    for _, g in groups:
+        x0, x1, y0, y1 = g.x.min() - pad, g.x.max() + pad, g.y.min() - pad, g.y.max() + pad
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x1,
+            y0=y0,
+            y1=y1,
+            line={"color": "#999", "width": 1, "dash": "dot"},
+            layer="below",
+        )
+        fig.add_annotation(
+            x=(x0 + x1) / 2,
+            y=y1,
+            text=str(g.compound_name.iloc[0]),
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 12, "color": "#555"},
+        )
+
+
+def day_marker(fig: go.Figure, x) -> go.Figure:
+    """A vertical line at the chosen day (date or day number) on a time-series figure."""
+    fig.add_shape(
+        type="line",
+        x0=x,
+        x1=x,
+        xref="x",
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"color": "#8b1a1a", "width": 1.5, "dash": "dash"},
+    )
+    return fig
 
 
 def network_figure(
@@ -186,12 +261,14 @@ def network_figure(
         )
     )
     what = cat.label(key, lang)
+    names = buildings["name"] if "name" in buildings.columns else buildings.building
     text = [
         cat.ui("building_hover", lang, b=b, c=c, h=h, what=what, v=cat.fmt(key, v, lang))
         for b, c, h, v in zip(
-            buildings.building, buildings.compound_name, buildings.households, values, strict=True
+            names, buildings.compound_name, buildings.households, values, strict=True
         )
     ]
+    _compound_outlines(fig, buildings)
     share = _is_share(key)
     finite = values[np.isfinite(values)] if len(values) else values
     colorbar = {"title": {"text": cat.axis_title(key, lang)}}
@@ -224,6 +301,7 @@ def network_figure(
             },
             text=text,
             hoverinfo="text",
+            customdata=buildings.building.to_numpy(),
             showlegend=False,
         )
     )

@@ -115,6 +115,8 @@ def run_page(c: Catalog, lang: str = "en") -> html.Div:
                     html.Label(cat.ui("colour_by", lang)),
                     dcc.Dropdown(id="run-colour", clearable=False),
                     html.Label(cat.ui("day", lang)),
+                    html.Button(cat.ui("play", lang), id="run-play", n_clicks=0),
+                    dcc.Interval(id="run-play-tick", interval=600, disabled=True),
                     dcc.Slider(
                         id="run-day",
                         min=0,
@@ -127,6 +129,10 @@ def run_page(c: Catalog, lang: str = "en") -> html.Div:
                 ]
             ),
             dcc.Graph(id="run-network"),
+            html.Div(
+                html.P(cat.ui("building_panel_hint", lang), className="muted"),
+                id="run-building",
+            ),
             html.H3(cat.ui("disputes", lang)),
             html.Div(id="run-disputes"),
             html.H3(cat.ui("meetings", lang)),

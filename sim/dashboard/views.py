@@ -106,15 +106,23 @@ def run_controls(c: Catalog, key: str | None, lang: str = "en"):
 
 
 @guarded(_figs(1))
-def run_series(c: Catalog, key: str | None, metrics: list[str] | None, lang: str = "en"):
-    """Daily series of the chosen run and metrics."""
+def run_series(
+    c: Catalog, key: str | None, metrics: list[str] | None, lang: str = "en", day: int | None = None
+):
+    """Daily series of the chosen run and metrics, the map's day marked."""
     e = c.get(key, "run")
     if e is None:
         return fg.empty_figure(ct.ui("unknown_run", lang))
     r = load_run(e.path)
-    return fg.timeseries_figure(
-        r["timeseries"], metrics or [], title=e.label, lang=lang, thresholds=_thresholds(r)
+    ts = r["timeseries"]
+    fig = fg.timeseries_figure(
+        ts, metrics or [], title=e.label, lang=lang, thresholds=_thresholds(r)
     )
+    if day is not None and len(ts):
+        row = ts[ts.day == int(day)]
+        if len(row):
+            fg.day_marker(fig, row.date.iloc[0] if "date" in ts.columns else int(day))
+    return fig
 
 
 @guarded(_figs(1))
@@ -141,6 +149,60 @@ def run_network(c: Catalog, key: str | None, colour: str | None, day: int | None
     return fg.network_figure(
         b, r["network"], values, key_, day, lang, _date(r, day, lang), threshold
     )
+
+
+PLAY_STEP = 7  # days the map moves at each tick of the play control (one week)
+
+
+def next_day(day, last) -> tuple[int, int]:
+    """The play control's next day (a week on, never past the last day; from 0 at the end)."""
+    last = int(last) if isinstance(last, int | float) else 0
+    day = int(day) if isinstance(day, int | float) else 0
+    if day >= last:
+        day = -PLAY_STEP  # restart from the first day after reaching the end
+    return min(day + PLAY_STEP, last), last
+
+
+@guarded(lambda msg: notice(msg, "warning"))
+def building_panel(c: Catalog, key: str | None, click: dict | None, lang: str = "en"):
+    """A clicked building: its households, its disputes, and its owners' support over time."""
+    e = c.get(key, "run")
+    points = (click or {}).get("points") or []
+    point = points[0] if points and isinstance(points[0], dict) else {}
+    # the markers are drawn in the buildings table's order (the edges are trace 0)
+    if e is None or point.get("curveNumber") != 1 or "pointIndex" not in point:
+        return html.P(ct.ui("building_panel_hint", lang), className="muted")
+    r = load_run(e.path)
+    bl = r["buildings"]
+    row = bl.iloc[[int(point["pointIndex"])]] if 0 <= int(point["pointIndex"]) < len(bl) else bl[:0]
+    b = int(row.building.iloc[0]) if len(row) else -1
+    if row.empty:
+        return html.P(ct.ui("building_panel_hint", lang), className="muted")
+    row = row.iloc[0]
+    name = row["name"] if "name" in bl.columns else b
+    disputes = r["disputes"]
+    cases = disputes[disputes.building.astype(int) == b]
+    items = [
+        html.H4(
+            ct.ui(
+                "building_panel_title",
+                lang,
+                b=name,
+                c=row.compound_name,
+                h=ct.fmt("households", int(row.households), lang),
+            )
+        ),
+        html.H5(ct.ui("building_cases", lang, n=len(cases))),
+        result_table("run-building-cases", "disputes", cases, lang),
+    ]
+    bs = r.get("building_support", pd.DataFrame())
+    mine = bs[bs.building.astype(int) == b] if not bs.empty else bs
+    if not mine.empty:
+        items += [
+            html.H5(ct.ui("building_support_title", lang)),
+            dcc.Graph(id="run-building-support", figure=fg.building_support_figure(mine, lang)),
+        ]
+    return html.Div(items)
 
 
 @guarded(lambda msg: (notice(msg, "warning"), None, None, ""))
