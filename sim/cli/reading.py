@@ -21,6 +21,7 @@ from sim.cli.common import (
     lang,
     out_console,
 )
+from sim.messages import Msg
 
 
 @app.command()
@@ -32,7 +33,7 @@ def dashboard(
     from sim.dashboard.app import create_app
 
     if not results.is_dir():
-        fail(f"{results}: no such folder; give the folder holding your runs and sweeps")
+        fail(Msg("no_results_folder", path=results))
     app = create_app(results, lang())
     cat = app.catalog
     msg = cat.message(lang())
@@ -61,7 +62,7 @@ def report(
     try:
         out = write_report(folder, html, lang())
     except FileNotFoundError as exc:
-        fail(str(exc))
+        fail(exc)
     out_console.print(f"report written to [bold]{out}[/]")
 
 
@@ -76,7 +77,7 @@ def brief(
     from sim.report.brief import write_brief
 
     if not ((folder / "comparison.json").exists() or (folder / "summary.json").exists()):
-        fail(f"{folder}: not a comparison or run folder; make one with `sim compare` or `sim run`")
+        fail(Msg("not_comparison_or_run", path=folder))
     checked("check_output_file", html, "--html", (".html", ".htm"))
     out = write_brief(folder, html, lang())
     out_console.print(f"brief written to [bold]{out}[/]")
