@@ -272,7 +272,7 @@ def validate(
 
     language = lang()
     t = Table(title=catalog.ui("validation_title", language, n=n), header_style="bold")
-    columns = ("pattern", "source", "role", "target", "model value", "result")
+    columns = ("pattern", "description", "source", "role", "target", "model value", "result")
     for c in columns:
         t.add_column(catalog.ui(f"validation_{c.replace(' ', '_')}", language), overflow="fold")
     for r in rows:
@@ -281,10 +281,26 @@ def validate(
             if r["passed"]
             else f"[red]{catalog.ui('validation_fail', language)}[/]"
         )
-        cells = [escape(str(r[c])) for c in ("pattern", "source", "role", "target", "model")]
-        t.add_row(*cells, verdict)
+        t.add_row(*[escape(c) for c in validation_cells(r, language)], verdict)
     out_console.print(t)
     failed = [r["pattern"] for r in rows if not r["passed"]]
     if failed:
-        err_console.print(f"[red]failed:[/] {', '.join(failed)}")
+        head = catalog.ui("validation_failed", language)
+        err_console.print(f"[red]{head}[/] {', '.join(failed)}")
         raise typer.Exit(1)
+
+
+def validation_cells(row: dict, language: str) -> list[str]:
+    """A validation row's cells (pattern, description, source, role, target, model value)."""
+    from sim.results import catalog
+
+    zh = language == "zh"
+    role = catalog.ui(f"validation_role_{row['role']}", language)
+    return [
+        str(row["pattern"]),
+        str(row["description_zh"] if zh else row["description"]),
+        str(row["source"]),
+        role,
+        str(row["target_zh"] if zh else row["target"]),
+        str(row["model_zh"] if zh else row["model"]),
+    ]
