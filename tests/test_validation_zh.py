@@ -44,3 +44,13 @@ def test_validation_headers_and_verdicts_have_chinese():
     keys += ["result", "pass", "fail", "failed", "role_fitted", "role_held_out", "role_sanity"]
     for k in keys:
         assert CJK.search(catalog.ui(f"validation_{k}", "zh", n=3)), k
+
+
+def test_the_odd_table_has_a_chinese_meaning_for_every_parameter():
+    from sim.scenario.docs import parameter_table
+
+    lines = parameter_table().splitlines()
+    assert lines[0].endswith("| meaning | 中文 |")
+    for line in lines[2:]:
+        chinese = line.rstrip(" |").rsplit(" | ", 1)[-1]
+        assert CJK.search(chinese), line
