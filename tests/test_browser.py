@@ -222,3 +222,36 @@ def test_chinese_run_page_figures_and_tables(page, server):
     assert heat["x"] == "每月（4 周）召开小区议事会次数"
     assert (heat["zmin"], heat["zmax"]) == (0, 1) and heat["bar"] == "社区内化解比例 (比例 0-1)"
     assert not page.errors
+
+
+def test_chinese_widgets_speak_chinese(page, server):
+    """Plotly's toolbar and the dropdowns' own texts (placeholder, search, no match) in Chinese."""
+    page.goto(server + "/run?lang=zh")
+    wait_graph(page, "run-series")
+    page.locator("#run-series").hover()
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('#run-series .modebar-btn')]"
+        ".map(b => b.getAttribute('data-title'))"
+    )
+    assert "下载为 PNG 图片" in titles and "缩放" in titles and "复原坐标轴" in titles, titles
+    assert not any("Zoom" in (t or "") or "Download" in (t or "") for t in titles), titles
+    page.locator("#run-metrics .dash-dropdown-clear").click()
+    placeholder = page.locator("#run-metrics .dash-dropdown-placeholder")
+    placeholder.wait_for()
+    assert placeholder.inner_text() == "请选择……"
+    page.locator("#run-metrics").click()
+    search = page.locator(".dash-dropdown-search")
+    search.wait_for(state="visible")
+    assert search.get_attribute("placeholder") == "搜索"
+    search.fill("没有这个指标")
+    page.get_by_text("没有匹配的选项").wait_for()
+    page.keyboard.press("Escape")
+    page.screenshot(path=str(ARTIFACTS / "widgets_zh.png"), full_page=False)
+    page.goto(server + "/run?lang=en")
+    wait_graph(page, "run-series")
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('#run-series .modebar-btn')]"
+        ".map(b => b.getAttribute('data-title'))"
+    )
+    assert "Download plot as a PNG" in titles, titles
+    assert not page.errors

@@ -11,7 +11,9 @@ import importlib
 import os
 import sys
 
-from sim.cli.common import app, err_console, hoist_lang
+from sim.cli import usage_zh
+from sim.cli.common import LANG, app, early_lang, err_console, error_line, hoist_lang
+from sim.messages import Msg, render
 
 # Importing the command modules registers their commands on the app, in this order in --help.
 COMMAND_MODULES = (
@@ -30,18 +32,24 @@ __all__ = ["app", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: ``--lang`` may follow any command; every error is a message (exit 2)."""
+    """Console entry point: ``--lang`` may follow any command; every error is a message (exit 2).
+
+    The language (``--lang`` or ``SIM_LANG``) is known before parsing, so that the parser's own
+    usage errors are in it too.
+    """
     args = hoist_lang(list(sys.argv[1:] if argv is None else argv))
+    language = early_lang(args)
+    usage_zh.install(language)
     try:
         app(args=args, prog_name="sim")
     except KeyboardInterrupt:
-        err_console.print("interrupted", highlight=False)
+        err_console.print(render(Msg("interrupted"), language), highlight=False)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the one top-level handler
         from sim.errors import error_message
 
         if os.environ.get("SIM_DEBUG"):
             raise
-        message = error_message(exc).replace("[", "\\[")
-        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        language = LANG["value"] if LANG["value"] in ("en", "zh") else language
+        err_console.print(error_line(error_message(exc, language), language), highlight=False)
         sys.exit(2)

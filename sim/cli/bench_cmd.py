@@ -19,6 +19,7 @@ from sim.cli.common import (
     fail,
     out_console,
 )
+from sim.messages import Msg
 
 
 @app.command()
@@ -51,11 +52,11 @@ def bench(
     if compare:
         found = b.records()
         if len(found) < 2:
-            fail(f"{b.RECORDS}: needs two bench-*.json records to compare; run `sim bench`")
+            fail(Msg("bench_needs_two", path=b.RECORDS))
         _print_comparison(b, found[-2], json.loads(found[-1].read_text()))
         return
     if quick and full:
-        fail("--quick and --full exclude each other; choose one")
+        fail(Msg("quick_full_exclusive"))
     mode = "quick" if quick else "full" if full else "default"
     previous = b.records()
     with err_console.status("benchmarking...") as status:

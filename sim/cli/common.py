@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from sim.messages import Msg
+
 # Heavy modules (numpy, pydantic, mesa, pandas, pyarrow, duckdb, dash...) are imported inside
 # the commands that use them, so `sim --help` and `sim CMD --help` start fast
 # (tests/test_imports.py).
@@ -65,7 +67,7 @@ def _global_options(
     """Agent-based simulator of neighbourhood deliberation in residential compounds."""
     language = language.strip().lower()[:2]
     if language not in ("en", "zh"):
-        fail(f"--lang {language}: choose en or zh")
+        fail(Msg("lang_choice", value=language))
     LANG["value"] = language
 
 
@@ -82,10 +84,34 @@ SetOpt = Annotated[
 ]
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Print an error without a traceback and exit with ``code`` (2: bad input)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+def fail(message: object, code: int = 2) -> None:
+    """Print an error without a traceback and exit with ``code`` (2: bad input).
+
+    ``message`` is a :class:`sim.messages.Msg`, an exception carrying one, or plain text; it is
+    printed in the language chosen with ``--lang``.
+    """
+    err_console.print(error_line(message, lang()), highlight=False, markup=True)
     raise typer.Exit(code)
+
+
+def warn(message: object) -> None:
+    """Print a warning (``warning:`` / ``警告：``) in the language chosen with ``--lang``."""
+    from sim.messages import render
+
+    language = lang()
+    text = render(message, language).replace("[", "\\[")
+    gap = "" if language == "zh" else " "
+    prefix = render(Msg("warning_prefix"), language)
+    err_console.print(f"[yellow]{prefix}[/]{gap}{text}", highlight=False)
+
+
+def error_line(message: object, language: str) -> str:
+    """``error: MESSAGE`` (``错误：``) in ``language``, as rich markup."""
+    from sim.messages import render
+
+    text = render(message, language).replace("[", "\\[")
+    gap = "" if language == "zh" else " "  # 错误：is followed by no space
+    return f"[bold red]{render(Msg('error_prefix'), language)}[/]{gap}{text}"
 
 
 def checked(check: str, *args) -> None:
@@ -96,7 +122,7 @@ def checked(check: str, *args) -> None:
     try:
         getattr(paths, check)(*args)
     except InputError as exc:
-        fail(str(exc).replace("[", "\\["))
+        fail(exc)
 
 
 def load(path: Path | None, sets: list[str] | None) -> Scenario:
@@ -106,7 +132,7 @@ def load(path: Path | None, sets: list[str] | None) -> Scenario:
     try:
         return load_scenario(path, sets)
     except InputError as exc:
-        fail(str(exc).replace("[", "\\["))
+        fail(exc)
         raise  # unreachable; keeps type checkers content
 
 
@@ -185,6 +211,15 @@ def hoist_lang(argv: list[str]) -> list[str]:
             rest.append(a)
         i += 1
     return front + rest
+
+
+def early_lang(args: list[str]) -> str:
+    """The language before parsing: ``--lang X`` at the front of ``args``, else ``SIM_LANG``."""
+    import os
+
+    value = args[1] if len(args) > 1 and args[0] == "--lang" else os.environ.get("SIM_LANG", "")
+    value = value.strip().lower()[:2]
+    return value if value in ("en", "zh") else "en"
 
 
 def _flag_type_hidden(self, ctx):

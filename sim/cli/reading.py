@@ -20,7 +20,9 @@ from sim.cli.common import (
     fail,
     lang,
     out_console,
+    warn,
 )
+from sim.messages import Msg
 
 
 @app.command()
@@ -45,16 +47,12 @@ def dashboard(
     from sim.dashboard.app import create_app
 
     if not results.is_dir():
-        fail(f"{results}: no such folder; give the folder holding your runs and sweeps")
+        fail(Msg("no_results_folder", path=results))
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", host):
-        fail(f"--host {host!r}: not a host name or address")
+        fail(Msg("host_invalid", host=host))
     loopback = host in ("127.0.0.1", "localhost", "::1", "[::1]")
     if not loopback:
-        err_console.print(
-            f"[yellow]warning:[/] --host {host}: the dashboard will answer other computers, "
-            "which can then start simulations on this one; there is no login. Use it only on "
-            "a network you trust."
-        )
+        warn(Msg("host_warning", host=host))
     app = create_app(results, lang(), allowed_host=None if loopback else host)
     atexit.register(app.jobs.shutdown)
     cat = app.catalog
@@ -85,7 +83,7 @@ def report(
     try:
         out = write_report(folder, html, lang())
     except FileNotFoundError as exc:
-        fail(str(exc))
+        fail(exc)
     out_console.print(f"report written to [bold]{out}[/]")
 
 
@@ -100,7 +98,7 @@ def brief(
     from sim.report.brief import write_brief
 
     if not ((folder / "comparison.json").exists() or (folder / "summary.json").exists()):
-        fail(f"{folder}: not a comparison or run folder; make one with `sim compare` or `sim run`")
+        fail(Msg("not_comparison_or_run", path=folder))
     checked("check_output_file", html, "--html", (".html", ".htm"))
     out = write_brief(folder, html, lang())
     out_console.print(f"brief written to [bold]{out}[/]")

@@ -19,6 +19,7 @@ from sim.cli.common import (
     fail,
     out_console,
 )
+from sim.messages import Msg
 
 
 @app.command()
@@ -50,9 +51,9 @@ def discover(
 
     for name, v in (("min-density", min_density), ("alpha", alpha), ("min-mass", min_mass)):
         if not 0 < v <= 1:
-            fail(f"--{name} {v}: must be in (0, 1]")
+            fail(Msg("must_be_fraction", name=name, value=v))
     if depth < 1:
-        fail(f"--depth {depth}: must be at least 1")
+        fail(Msg("depth_at_least_one", value=depth))
     try:
         result = d.discover(
             folder, metric, threshold, above, alpha, min_mass, min_density, max_depth=depth
@@ -60,7 +61,7 @@ def discover(
         stem = out or folder / "discovery" / d.default_stem(metric, threshold, above)
         js, md = d.write(result, stem)
     except (FileNotFoundError, FileExistsError, ValueError) as exc:
-        fail(str(exc).replace("[", "\\["))
+        fail(exc)
     p = result["prim"]
     out_console.print(f"[bold]PRIM:[/] {p['words']}", highlight=False)
     b = p["box"]
@@ -115,15 +116,15 @@ def calibrate(
     from sim.scenario import InputError
 
     if workers is not None and workers < 1:
-        fail(f"--workers {workers}: must be at least 1")
+        fail(Msg("workers_at_least_one", value=workers))
     try:
         result = run_calibration(
             spec, out, workers=workers, log=lambda m: err_console.print(m), quiet=quiet
         )
     except InputError as exc:
-        fail(str(exc).replace("[", "\\["))
+        fail(exc)
     except KeyboardInterrupt:
-        fail("interrupted: finished generations are kept; run the same command to resume", 130)
+        fail(Msg("calibrate_interrupted"), 130)
     t = Table(title="Posterior (90% credible intervals)", header_style="bold")
     for c in ("parameter", "prior 90%", "median", "posterior 90%", "width vs prior"):
         t.add_column(c, justify="left" if c == "parameter" else "right")

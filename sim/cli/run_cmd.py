@@ -26,6 +26,7 @@ from sim.cli.common import (
     load,
     out_console,
 )
+from sim.messages import Msg
 
 
 @app.command()
@@ -63,7 +64,7 @@ def run(
             task = progress.add_task(f"{sc.name} (seed {sc.seed})", total=sc.days)
             model.run(on_day=lambda d: progress.update(task, completed=d))
     except KeyboardInterrupt:
-        fail("interrupted before the end; nothing was written", 130)
+        fail(Msg("run_interrupted"), 130)
     path = write_run(model, out, sc.seed)
     print_planner_summary(summarize(model), sc, model.world.n_households, path)
 

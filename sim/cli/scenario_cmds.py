@@ -25,6 +25,7 @@ from sim.cli.common import (
     out_console,
     scenario_app,
 )
+from sim.messages import Msg
 
 
 @scenario_app.command("init")
@@ -38,7 +39,7 @@ def scenario_init(
     from sim.scenario.docs import scenario_template
 
     if path.exists() and not force:
-        fail(f"{path}: exists; choose another name or add --force to overwrite it")
+        fail(Msg("file_exists_force", path=path))
     checked("check_output_file", path, "scenario init", (".yaml", ".yml"))
     language = lang()
 
@@ -65,7 +66,7 @@ def scenario_doc(
     try:
         changed = update_document(write)
     except (OSError, ValueError) as exc:
-        fail(f"{write}: {exc}; it needs the BEGIN/END PARAMETERS markers")
+        fail(Msg("doc_markers", path=write, error=exc))
     out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
 
 
@@ -128,7 +129,7 @@ def scenario_from_buildings(
     from sim.scenario.schema import Scenario
 
     if out.exists() and not force:
-        fail(f"--out {out}: exists; choose another name or add --force to overwrite it")
+        fail(Msg("out_exists_force", path=out))
     checked("check_output_file", out, "--out", (".yaml", ".yml"))
     try:
         rows = read_buildings(table)
@@ -136,7 +137,7 @@ def scenario_from_buildings(
         data = scenario_from_buildings(rows, name or out.stem, base)
         sc = validate(Scenario, data, str(table))
     except InputError as exc:
-        fail(str(exc).replace("[", "\\["))
+        fail(exc)
     head = (
         f"# Scenario made from the buildings table {table.name} by `sim scenario from-buildings`;\n"
         "# every other section is the embedded default [Changgou]. Check it with\n"

@@ -28,6 +28,7 @@ from sim.cli.common import (
     out_console,
     spawn_context,
 )
+from sim.messages import Msg
 
 
 @app.command()
@@ -60,7 +61,7 @@ def compare(
     from sim.scenario import scenario_dict
 
     if not change and against is None:
-        fail("give the variant: --change KEY.PATH=VALUE (repeatable) or --against OTHER.yaml")
+        fail(Msg("compare_needs_variant"))
     sets = list(set_ or [])
     base = load(scenario, sets)
     variant = load(against if against is not None else scenario, [*sets, *(change or [])])
@@ -91,9 +92,9 @@ def compare(
                 on_done=lambda: progress.advance(bar),
             )
     except ComparisonFolderError as exc:
-        fail(str(exc))
+        fail(exc)
     except KeyboardInterrupt:
-        fail(f"interrupted; finished runs are kept in {out}: run the same command to finish", 130)
+        fail(Msg("compare_interrupted", out=out), 130)
     t = Table(
         title=f"variant minus baseline, {replicates} paired seeds (95% bootstrap CI)",
         header_style="bold",
@@ -183,17 +184,17 @@ def target(
     from sim.scenario.loading import apply_overrides, read_yaml
 
     if not metric or (at_least is None) == (at_most is None):
-        fail("give --metric and exactly one of --at-least / --at-most")
+        fail(Msg("target_needs_metric"))
     if not lever:
-        fail("give at least one --lever PATH=v1,v2,... (settings from least to most effort)")
+        fail(Msg("target_needs_lever"))
     try:
         levers = [Lever.parse(x) for x in lever]
     except ValueError as exc:
-        fail(str(exc))
+        fail(exc)
     if json_out is not None:
         checked("check_output_file", json_out, "--json", (".json",))
         if json_out.exists() and not _is_target_record(json_out):
-            fail(f"--json {json_out}: exists and was not written by sim target; choose another")
+            fail(Msg("target_json_foreign", path=json_out))
     sc = load(scenario, list(set_ or []))
     for lv in levers:  # every setting must validate before anything runs
         for v in lv.values:

@@ -27,6 +27,7 @@ from sim.cli.common import (
     lang,
     out_console,
 )
+from sim.messages import Msg
 
 
 def _run_sweep(
@@ -45,7 +46,7 @@ def _run_sweep(
     try:
         spec, tasks, out = prepare(spec_path, out, designs, max_runs)
     except InputError as exc:
-        fail(str(exc).replace("[", "\\["))
+        fail(exc)
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
     err_console.print(
@@ -58,11 +59,7 @@ def _run_sweep(
             execute(tasks, workers, dask, on_done=lambda _: progress.advance(bar))
     except KeyboardInterrupt:
         done = len(list((out / "runs" / "summary").glob("*.parquet")))
-        fail(
-            f"interrupted: {done} of {total} runs were saved in {out}; run the same command "
-            "again to finish the rest",
-            130,
-        )
+        fail(Msg("sweep_interrupted", done=done, total=total, out=out), 130)
     out_console.print(f"sweep {spec.name}: {total} runs in [bold]{out}[/]")
     return spec, out
 
@@ -86,11 +83,11 @@ def sweep(
     """Run a parameter sweep (resumable), or report one: `sim sweep report DIR`."""
     if spec_or_report == "report":
         if folder is None:
-            fail("sim sweep report DIR: give the sweep folder")
+            fail(Msg("sweep_report_needs_folder"))
         _sweep_report(folder, metric)
         return
     if folder is not None:
-        fail(f"unexpected argument {folder}; did you mean `sim sweep report {folder}`?")
+        fail(Msg("unexpected_argument", folder=folder))
     _run_sweep(Path(spec_or_report), out, workers, dask, max_runs=max_runs)
 
 
@@ -101,17 +98,14 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
     try:
         df = runs_frame(folder)
     except FileNotFoundError as exc:
-        fail(str(exc))
+        fail(exc)
     known = metric_columns(df)
     unknown = [m for m in metrics or [] if m not in known]
     if unknown:
-        fail(
-            f"--metric {', '.join(unknown)}: not a metric of {folder}; "
-            f"choose among: {', '.join(known)}"
-        )
+        fail(Msg("not_a_metric", unknown=", ".join(unknown), folder=folder, known=", ".join(known)))
     table = report(folder, metrics or None, df)
     if table.empty:
-        fail(f"{folder}: none of the spec's metrics are in its runs; name them with --metric")
+        fail(Msg("no_spec_metrics", folder=folder))
     checked("check_creatable", folder / "report.csv", "sim sweep report")
     _atomic_write(table, folder / "report.csv", lambda t, p: t.to_csv(p, index=False))
     _atomic_write(table, folder / "report.parquet", lambda t, p: t.to_parquet(p, index=False))
@@ -278,7 +272,7 @@ def validate(
 
     language = lang()
     t = Table(title=catalog.ui("validation_title", language, n=n), header_style="bold")
-    columns = ("pattern", "source", "role", "target", "model value", "result")
+    columns = ("pattern", "description", "source", "role", "target", "model value", "result")
     for c in columns:
         t.add_column(catalog.ui(f"validation_{c.replace(' ', '_')}", language), overflow="fold")
     for r in rows:
@@ -287,10 +281,26 @@ def validate(
             if r["passed"]
             else f"[red]{catalog.ui('validation_fail', language)}[/]"
         )
-        cells = [escape(str(r[c])) for c in ("pattern", "source", "role", "target", "model")]
-        t.add_row(*cells, verdict)
+        t.add_row(*[escape(c) for c in validation_cells(r, language)], verdict)
     out_console.print(t)
     failed = [r["pattern"] for r in rows if not r["passed"]]
     if failed:
-        err_console.print(f"[red]failed:[/] {', '.join(failed)}")
+        head = catalog.ui("validation_failed", language)
+        err_console.print(f"[red]{head}[/] {', '.join(failed)}")
         raise typer.Exit(1)
+
+
+def validation_cells(row: dict, language: str) -> list[str]:
+    """A validation row's cells (pattern, description, source, role, target, model value)."""
+    from sim.results import catalog
+
+    zh = language == "zh"
+    role = catalog.ui(f"validation_role_{row['role']}", language)
+    return [
+        str(row["pattern"]),
+        str(row["description_zh"] if zh else row["description"]),
+        str(row["source"]),
+        role,
+        str(row["target_zh"] if zh else row["target"]),
+        str(row["model_zh"] if zh else row["model"]),
+    ]

@@ -7,6 +7,7 @@ from pathlib import Path
 from dash import dcc, html
 
 from sim.dashboard.catalog import Catalog, sweep_design
+from sim.dashboard.widgets import dropdown, graph
 from sim.results import catalog as cat
 
 PAGES = {
@@ -101,19 +102,20 @@ def run_page(c: Catalog, lang: str = "en") -> html.Div:
         [
             html.H2(cat.ui("run", lang)),
             html.Label(cat.ui("run", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="run-select",
                 options=[{"label": e.label, "value": e.key} for e in runs],
                 value=runs[0].key,
                 clearable=False,
             ),
             html.Label(cat.ui("daily_metrics", lang)),
-            dcc.Dropdown(id="run-metrics", multi=True),
-            dcc.Graph(id="run-series"),
+            dropdown(lang, id="run-metrics", multi=True),
+            graph(lang, id="run-series"),
             html.Div(
                 [
                     html.Label(cat.ui("colour_by", lang)),
-                    dcc.Dropdown(id="run-colour", clearable=False),
+                    dropdown(lang, id="run-colour", clearable=False),
                     html.Label(cat.ui("day", lang)),
                     html.Button(cat.ui("play", lang), id="run-play", n_clicks=0),
                     dcc.Interval(id="run-play-tick", interval=600, disabled=True),
@@ -128,7 +130,7 @@ def run_page(c: Catalog, lang: str = "en") -> html.Div:
                     ),
                 ]
             ),
-            dcc.Graph(id="run-network"),
+            graph(lang, id="run-network"),
             html.Div(
                 html.P(cat.ui("building_panel_hint", lang), className="muted"),
                 id="run-building",
@@ -154,23 +156,24 @@ def sweep_page(c: Catalog, lang: str = "en") -> html.Div:
         [
             html.H2(cat.ui("sweep", lang)),
             html.Label(cat.ui("sweep", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="sweep-select",
                 options=[{"label": e.label, "value": e.key} for e in sweeps],
                 value=sweeps[0].key,
                 clearable=False,
             ),
             html.Label(cat.ui("metric", lang)),
-            dcc.Dropdown(id="sweep-metric", clearable=False),
+            dropdown(lang, id="sweep-metric", clearable=False),
             html.Div(
-                [html.Label(cat.ui("x_param", lang)), dcc.Dropdown(id="sweep-x", clearable=False)]
+                [html.Label(cat.ui("x_param", lang)), dropdown(lang, id="sweep-x", clearable=False)]
             ),
             html.Div(
-                [html.Label(cat.ui("y_param", lang)), dcc.Dropdown(id="sweep-y", clearable=False)]
+                [html.Label(cat.ui("y_param", lang)), dropdown(lang, id="sweep-y", clearable=False)]
             ),
             html.Div(id="sweep-filters"),
-            dcc.Graph(id="sweep-heatmap"),
-            dcc.Graph(id="sweep-line"),
+            graph(lang, id="sweep-heatmap"),
+            graph(lang, id="sweep-line"),
         ]
     )
 
@@ -183,16 +186,17 @@ def sensitivity_page(c: Catalog, lang: str = "en") -> html.Div:
     return html.Div(
         [
             html.H2(cat.ui("sensitivity", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="sens-select",
                 options=[{"label": e.label, "value": e.key} for e in sweeps],
                 value=sweeps[0].key,
                 clearable=False,
             ),
             html.Label(cat.ui("metric", lang)),
-            dcc.Dropdown(id="sens-metric", clearable=False),
+            dropdown(lang, id="sens-metric", clearable=False),
             html.P(id="sens-reading", className="muted"),
-            dcc.Graph(id="sens-graph"),
+            graph(lang, id="sens-graph"),
         ]
     )
 
@@ -205,27 +209,30 @@ def compare_page(c: Catalog, lang: str = "en") -> html.Div:
     return html.Div(
         [
             html.H2(cat.ui("compare_runs", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="cmp-runs",
                 multi=True,
                 options=[{"label": e.label, "value": e.key} for e in runs],
                 value=[e.key for e in runs[:2]],
             ),
             html.Label(cat.ui("summary_metrics", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="cmp-metrics",
                 multi=True,
                 options=options(COMPARE_METRICS, lang),
                 value=COMPARE_METRICS[:3],
             ),
-            dcc.Graph(id="cmp-bars"),
+            graph(lang, id="cmp-bars"),
             html.Label(cat.ui("daily_metric", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="cmp-series-metric",
                 options=options(DEFAULT_SERIES + ["mean_trust"], lang),
                 value="open_disputes",
                 clearable=False,
             ),
-            dcc.Graph(id="cmp-series"),
+            graph(lang, id="cmp-series"),
         ]
     )

@@ -12,12 +12,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import yaml
-from dash import dcc, html
+from dash import html
 
 from sim.dashboard import figures as fg
 from sim.dashboard.catalog import Catalog, load_report, load_run, load_sensitivity
 from sim.dashboard.pages import DEFAULT_SERIES, notice, options
 from sim.dashboard.tables import result_table
+from sim.dashboard.widgets import dropdown, graph
 from sim.results import catalog as ct
 
 REPORT_COLUMNS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
@@ -200,7 +201,7 @@ def building_panel(c: Catalog, key: str | None, click: dict | None, lang: str = 
     if not mine.empty:
         items += [
             html.H5(ct.ui("building_support_title", lang)),
-            dcc.Graph(id="run-building-support", figure=fg.building_support_figure(mine, lang)),
+            graph(lang, id="run-building-support", figure=fg.building_support_figure(mine, lang)),
         ]
     return html.Div(items)
 
@@ -283,7 +284,8 @@ def _filters(rep: pd.DataFrame, params: list[str], lang: str = "en", axes=()) ->
             html.Div(
                 [
                     html.Label(ct.ui("filter", lang, param=ct.label(f"param:{p}", lang))),
-                    dcc.Dropdown(
+                    dropdown(
+                        lang,
                         id={"type": "sweep-filter", "param": p},
                         options=[{"label": fg.level_text(v), "value": str(v)} for v in values],
                         value=None,

@@ -21,6 +21,7 @@ import annotated_types as at
 import yaml
 from dash import dcc, html
 
+from sim.dashboard.widgets import dropdown
 from sim.results import catalog as cat
 
 # Levers a planner moves, in the order the page shows them.
@@ -260,7 +261,8 @@ def lever_control(path: str, value: Any, lang: str) -> html.Div:
             field.annotation
         ):
             choices = [None, *choices]
-        control = dcc.Dropdown(
+        control = dropdown(
+            lang,
             id=cid,
             options=[
                 {"label": choice_label(path, v, lang), "value": json.dumps(v)} for v in choices

@@ -19,6 +19,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from sim.dashboard.jobs import JobRefused, Jobs
 from sim.dashboard.pages import notice, options
+from sim.dashboard.widgets import dropdown
 from sim.dashboard.workbench import (
     REPLICATES,
     TARGET_METRICS,
@@ -62,7 +63,8 @@ def workbench_page(c, lang: str = "en") -> html.Div:
             html.H2(ui("page_workbench")),
             html.P(ui("wb_intro"), className="muted"),
             html.H3(ui("wb_step_scenario")),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="wb-source",
                 options=[{"label": n, "value": n} for n in names],
                 value="default",
@@ -98,12 +100,13 @@ def workbench_page(c, lang: str = "en") -> html.Div:
             dcc.Store(id="wb-job"),
             dcc.Interval(id="wb-tick", interval=1000, disabled=True),
             html.H3(ui("wb_step_result")),
-            dcc.Dropdown(id="wb-history", placeholder=ui("wb_history")),
+            dropdown(lang, id="wb-history", placeholder=ui("wb_history")),
             html.Div(id="wb-result"),
             html.H3(ui("wb_step_target")),
             html.P(ui("wb_target_intro"), className="muted"),
             html.Label(ui("metric")),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="wb-target-metric",
                 options=options(TARGET_METRICS, lang),
                 value=TARGET_METRICS[0],

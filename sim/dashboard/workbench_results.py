@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
 from sim.dashboard.figure_style import _layout
+from sim.dashboard.widgets import graph
 from sim.results import catalog as cat
 from sim.results.comparison_text import (
     changed_settings,
@@ -122,7 +123,7 @@ def comparison_view(folder: Path, lang: str = "en") -> html.Div:
             html.P([html.Strong(cat.ui("brief_question", lang) + " "), what], id="wb-question"),
             html.P(cat.ui("brief_results", lang, n=n), className="muted"),
             html.Table([html.Thead(header), html.Tbody(rows)], id="wb-compare-table"),
-            dcc.Graph(id="wb-compare-figure", figure=_difference_figure(record, keys, lang)),
+            graph(lang, id="wb-compare-figure", figure=_difference_figure(record, keys, lang)),
             html.Ul([html.Li(sentence(k, metrics[k], lang)) for k in keys], id="wb-sentences"),
             html.P(cat.ui("brief_method", lang, n=n), className="muted"),
             html.Details(

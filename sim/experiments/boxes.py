@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.messages import Msg
+
 
 @dataclass
 class Box:
@@ -121,9 +123,9 @@ def prim(
     """
     y = np.asarray(y, dtype=bool)
     if len(X) == 0 or len(X) != len(y):
-        raise ValueError("prim needs as many outcomes as rows, and at least one row")
+        raise ValueError(Msg("prim_rows"))
     if not y.any():
-        raise ValueError("no case has the outcome; lower the threshold or flip --above/--below")
+        raise ValueError(Msg("prim_no_case"))
     vals = {c: X[c].to_numpy(dtype=float) for c in X.columns}
     ranges = {c: (float(v.min()), float(v.max())) for c, v in vals.items()}
     limits = dict(ranges)

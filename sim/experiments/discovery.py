@@ -28,6 +28,7 @@ from sim.experiments.boxes import (
     rule_limits,
     tree_dict,
 )
+from sim.messages import Msg
 from sim.results.sweeps import runs_frame
 
 PARAM = "param:"
@@ -71,19 +72,17 @@ def discover(
     runs = runs_frame(folder)
     if metric not in runs.columns:
         metrics = sorted(c for c in runs.columns if "." in c and not c.startswith(PARAM))
-        raise ValueError(f"metric {metric!r} is not in the runs; choose one of: {metrics}")
+        raise ValueError(Msg("metric_not_in_runs", metric=repr(metric), metrics=metrics))
     values = pd.to_numeric(runs[metric], errors="coerce")
     known = values.notna().to_numpy()
     X, skipped = inputs(runs[known].reset_index(drop=True))
     if X.shape[1] == 0:
-        raise ValueError("no swept numeric parameter varies across the runs")
+        raise ValueError(Msg("no_varying_parameter"))
     v = values[known].to_numpy(dtype=float)
     y = v >= threshold if above else v <= threshold
     if not y.any():
-        raise ValueError(
-            f"no run has {metric} {'>=' if above else '<='} {num(threshold)}; change the "
-            "threshold or flip --above/--below"
-        )
+        op = ">=" if above else "<="
+        raise ValueError(Msg("no_run_meets", metric=metric, op=op, threshold=num(threshold)))
     res = prim(X, y, alpha=alpha, min_mass=min_mass, min_density=min_density)
     tree = cart(X, y, max_depth=max_depth, min_leaf=min_leaf)
     rules = []

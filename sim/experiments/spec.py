@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from sim.messages import Msg
 from sim.scenario import DEFAULT_SCENARIO, Scenario
 from sim.scenario.base import Spec
 from sim.scenario.loading import (
@@ -47,13 +48,13 @@ class Parameter(Spec):
     def _one_kind(self) -> Parameter:
         has_range = self.min is not None or self.max is not None
         if self.values is None and not has_range:
-            raise ValueError("give either values: [...] or min and max")
+            raise ValueError(Msg("spec_values_or_range"))
         if self.values is not None and has_range:
-            raise ValueError("give either values or min/max, not both")
+            raise ValueError(Msg("spec_values_and_range"))
         if has_range and (self.min is None or self.max is None or self.min >= self.max):
-            raise ValueError("a range needs min < max")
+            raise ValueError(Msg("spec_range_order"))
         if self.values is not None and len(self.values) == 0:
-            raise ValueError("values must not be empty")
+            raise ValueError(Msg("spec_values_empty"))
         return self
 
 
@@ -100,11 +101,11 @@ class SweepSpec(Spec):
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:
         if not self.parameters:
-            raise ValueError("parameters: name at least one parameter")
+            raise ValueError(Msg("spec_no_parameters"))
         if self.design == "grid":
             ranged = [k for k, p in self.parameters.items() if p.values is None]
             if ranged:
-                raise ValueError(f"design grid needs values for {ranged}; or use lhs/morris/sobol")
+                raise ValueError(Msg("spec_grid_needs_values", ranged=ranged))
         return self
 
 
@@ -121,7 +122,7 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, dict]:
     spec = validate(SweepSpec, read_yaml(path, max_bytes=SPEC_MAX_BYTES, aliases=False), str(path))
     scen_path = DEFAULT_SCENARIO if spec.scenario is None else (path.parent / spec.scenario)
     if spec.scenario is not None and not scen_path.exists():
-        raise InputError(f"{path}: scenario: {scen_path} does not exist; fix the path")
+        raise InputError(Msg("spec_scenario_missing", path=path, scenario=scen_path))
     data = apply_overrides(read_yaml(scen_path), list(spec.set))
     if spec.days is not None:
         data["days"] = spec.days
@@ -161,9 +162,15 @@ def check_size(spec: SweepSpec, source: str, max_runs: int = DEFAULT_MAX_RUNS) -
     runs = n_points * spec.replicates
     if runs > max_runs:
         raise InputError(
-            f"{source}: {runs:,} runs ({n_points:,} points x {spec.replicates} replicates) "
-            f"exceed the limit of {max_runs:,}; lower samples, values or replicates, or add "
-            f"--max-runs {runs} if you really mean it"
+            Msg(
+                "spec_too_many_runs",
+                source=source,
+                runs=f"{runs:,}",
+                points=f"{n_points:,}",
+                replicates=spec.replicates,
+                limit=f"{max_runs:,}",
+                raw=runs,
+            )
         )
     return runs
 

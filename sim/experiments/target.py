@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.experiments.compare import bootstrap_mean, numeric_metrics
 from sim.experiments.spec import run_seeds
+from sim.messages import Msg
 
 # Four-week months: 13 a year (see sim/model/calendar.py).
 MONTHS_A_YEAR = 13
@@ -42,18 +43,14 @@ class Lever:
             ValueError: malformed text, with the expected form.
         """
         if "=" not in text:
-            raise ValueError(
-                f"--lever {text!r}: expected PATH=v1,v2,... e.g. party.density=0.05,0.1"
-            )
+            raise ValueError(Msg("lever_syntax", text=repr(text)))
         path, raw = text.split("=", 1)
         try:
             values = tuple(float(v) for v in raw.split(",") if v.strip())
         except ValueError:
-            raise ValueError(
-                f"--lever {text!r}: settings must be numbers separated by commas"
-            ) from None
+            raise ValueError(Msg("lever_numbers", text=repr(text))) from None
         if not values or not all(np.isfinite(values)):
-            raise ValueError(f"--lever {text!r}: give at least one finite setting")
+            raise ValueError(Msg("lever_finite", text=repr(text)))
         return cls(path.strip(), values)
 
 

@@ -11,7 +11,6 @@ Numbers, percentages, money and dates are formatted by ``babel`` for the chosen 
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import math
 import os
 import re
@@ -168,10 +167,9 @@ def _param_entry(path: str) -> Entry | None:
 
 def _short(text: str) -> str:
     """The first clause of a description, as a label."""
-    for sep in ("：", ": ", "; ", "；"):
-        text = text.split(sep)[0]
-    text = re.sub(r"\s*\[[^\]]*\]", "", text)  # source labels stay in the definition
-    return text.strip().rstrip("。.")
+    from sim.scenario.meanings import short
+
+    return short(text)
 
 
 def _param_prefix(path: str) -> tuple[str, str]:
@@ -191,13 +189,9 @@ def _param_prefix(path: str) -> tuple[str, str]:
 
 
 def _param_zh(schema_path: str) -> str | None:
-    table = _data()["params_zh"]
-    if schema_path in table:
-        return table[schema_path]
-    for pat, text in table.items():
-        if "*" in pat and fnmatch.fnmatchcase(schema_path, pat):
-            return text
-    return None
+    from sim.scenario.meanings import param_zh
+
+    return param_zh(schema_path)
 
 
 def param_description(schema_path: str, lang: str) -> str:

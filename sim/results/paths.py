@@ -14,6 +14,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+from sim.messages import Msg
 from sim.scenario.loading import InputError
 
 RESULTS = Path("results")
@@ -99,16 +100,18 @@ def check_creatable(path: Path, option: str, shown: Path | None = None) -> None:
     base = _existing_ancestor(path.parent if path.parent != Path("") else Path("."))
     shown = path if shown is None else shown
     if not base.is_dir():
-        raise InputError(
-            f"{option} {shown}: {base} is not a folder, so nothing can be written under it; "
-            "choose another path"
-        )
+        raise InputError(Msg("path_parent_not_folder", option=option, shown=shown, base=base))
     try:
         fd, probe = tempfile.mkstemp(prefix=".sim-write-check.", dir=base)
     except OSError as exc:
         raise InputError(
-            f"{option} {shown}: cannot write in {base} ({exc.strerror or exc}); choose a "
-            "folder you may write to"
+            Msg(
+                "path_cannot_write",
+                option=option,
+                shown=shown,
+                base=base,
+                reason=exc.strerror or exc,
+            )
         ) from None
     os.close(fd)
     os.unlink(probe)
@@ -125,22 +128,16 @@ def check_run_out(out: Path, force: bool) -> None:
     """
     if out.exists() or out.is_symlink():
         if not out.is_dir() or out.is_symlink():
-            raise InputError(f"--out {out}: exists and is not a folder; choose a new folder name")
+            raise InputError(Msg("out_not_folder", out=out))
         if is_replaceable_run(out):
             if not force:
-                raise InputError(
-                    f"--out {out}: holds an earlier run; add --force to replace it, or choose "
-                    "a new folder name"
-                )
+                raise InputError(Msg("out_earlier_run", out=out))
         elif any(out.iterdir()):
-            raise InputError(
-                f"--out {out}: is a folder that is not a sim run folder (no manifest.json and "
-                "summary.json); sim never writes into it: choose a new folder name"
-            )
+            raise InputError(Msg("out_not_run_folder", out=out))
     check_creatable(out / "x", "--out", out)
 
 
-def protected_reason(target: Path) -> str | None:
+def protected_reason(target: Path) -> Msg | None:
     """Why ``target`` must not be written by a report (it is a run's or sweep's own file)."""
     t = target.absolute()
     for depth, folder in enumerate(t.parents):
@@ -148,11 +145,11 @@ def protected_reason(target: Path) -> str | None:
             break
         rel = t.relative_to(folder)
         if is_run_folder(folder) and depth == 0 and RUN_FILE_RE.match(t.name):
-            return f"it is {folder}'s own {t.name}"
+            return Msg("protected_run_file", folder=folder, name=t.name)
         if is_sweep_folder(folder) and (
             rel.parts[0] == "runs" or t.name in SWEEP_FILES or t.suffix == ".parquet"
         ):
-            return f"it is a file of the sweep {folder}"
+            return Msg("protected_sweep_file", folder=folder)
     return None
 
 
@@ -166,17 +163,16 @@ def check_output_file(target: Path, option: str, suffixes: tuple[str, ...] = ())
         InputError: naming the option and the fix.
     """
     if target.is_dir():
-        raise InputError(f"{option} {target}: is a folder; give a file name")
+        raise InputError(Msg("file_is_folder", option=option, target=target))
     why = protected_reason(target)
     if why:
-        raise InputError(f"{option} {target}: refusing to overwrite it: {why}; choose another")
+        raise InputError(Msg("file_protected", option=option, target=target, why=why))
     if target.exists() and suffixes and target.suffix.lower() not in suffixes:
         raise InputError(
-            f"{option} {target}: exists and is not a {'/'.join(suffixes)} file; sim will not "
-            "overwrite it: choose another name"
+            Msg("file_wrong_kind", option=option, target=target, kinds="/".join(suffixes))
         )
     if target.exists() and not target.is_file():
-        raise InputError(f"{option} {target}: is not a regular file; choose another name")
+        raise InputError(Msg("file_not_regular", option=option, target=target))
     check_creatable(target, option)
 
 

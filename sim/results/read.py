@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.messages import Msg
 from sim.results.paths import DamagedFile
 from sim.results.write import TABLES
 
@@ -39,9 +40,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
     except (OSError, ValueError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
-        raise DamagedFile(
-            f"{path}: not a readable parquet file ({exc}); it is damaged: re-create it"
-        ) from None
+        raise DamagedFile(Msg("damaged_parquet", path=path, error=exc)) from None
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -49,7 +48,7 @@ def read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise DamagedFile(f"{path}: not valid JSON ({exc}); it is damaged: re-create it") from None
+        raise DamagedFile(Msg("damaged_json", path=path, error=exc)) from None
     if not isinstance(data, dict):
-        raise DamagedFile(f"{path}: holds a {type(data).__name__}, not a JSON object; re-create it")
+        raise DamagedFile(Msg("json_not_object", path=path, kind=type(data).__name__))
     return data

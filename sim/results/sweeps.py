@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from sim.messages import Msg
 from sim.results.paths import DamagedFile
 
 SUMMARY_DIR, SERIES_DIR = "runs/summary", "runs/series"
@@ -26,10 +27,10 @@ def sweep_meta(path: str | Path) -> dict:
     try:
         meta = json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise DamagedFile(f"{p}: not valid JSON ({exc}); it is damaged: re-create it") from None
+        raise DamagedFile(Msg("damaged_json", path=p, error=exc)) from None
     spec = meta.get("spec") if isinstance(meta, dict) else None
     if not isinstance(spec, dict) or not isinstance(spec.get("metrics", []), list):
-        raise DamagedFile(f"{p}: has no valid 'spec' mapping; it is damaged: re-create it")
+        raise DamagedFile(Msg("sweep_no_spec", path=p))
     return meta
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.messages import Msg
 from sim.scenario.loading import InputError
 
 MAX_BYTES = 5_000_000
@@ -43,9 +44,9 @@ def read_buildings(path: str | Path) -> pd.DataFrame:
     """
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"{p}: no such file; give a .csv or .xlsx buildings table")
+        raise InputError(Msg("table_no_file", path=p))
     if p.stat().st_size > MAX_BYTES:
-        raise InputError(f"{p}: larger than {MAX_BYTES // 1_000_000} MB; split the table")
+        raise InputError(Msg("table_too_large", path=p, mb=MAX_BYTES // 1_000_000))
     return read_buildings_bytes(p.read_bytes(), str(p))
 
 
@@ -59,7 +60,7 @@ def read_buildings_bytes(raw: bytes, source: str) -> pd.DataFrame:
         InputError: as :func:`read_buildings`.
     """
     if len(raw) > MAX_BYTES:
-        raise InputError(f"{source}: larger than {MAX_BYTES // 1_000_000} MB; split the table")
+        raise InputError(Msg("table_too_large", path=source, mb=MAX_BYTES // 1_000_000))
     suffix = Path(source).suffix.lower()
     try:
         if suffix == ".csv":
@@ -70,19 +71,17 @@ def read_buildings_bytes(raw: bytes, source: str) -> pd.DataFrame:
                 except UnicodeDecodeError:
                     continue
             else:
-                raise InputError(f"{source}: not UTF-8 or GB18030 text; save the table as CSV")
+                raise InputError(Msg("table_encoding", path=source))
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         elif suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False)
         else:
-            raise InputError(
-                f"{source}: unknown format '{suffix}'; save the table as .csv or .xlsx"
-            )
+            raise InputError(Msg("table_format", path=source, suffix=suffix))
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one message
         raise InputError(
-            f"{source}: cannot be read as a table ({type(exc).__name__}: {exc})"
+            Msg("table_unreadable", path=source, error=f"{type(exc).__name__}: {exc}")
         ) from None
     return normalise(df, source)
 
@@ -90,9 +89,9 @@ def read_buildings_bytes(raw: bytes, source: str) -> pd.DataFrame:
 def normalise(df: pd.DataFrame, source: str = "<table>") -> pd.DataFrame:
     """Rename known headers, check required columns and convert numbers (see read_buildings)."""
     if len(df) > MAX_ROWS:
-        raise InputError(f"{source}: {len(df)} rows; at most {MAX_ROWS} buildings a table")
+        raise InputError(Msg("table_too_many_rows", source=source, n=len(df), limit=MAX_ROWS))
     if len(df) == 0:
-        raise InputError(f"{source}: the table has no buildings")
+        raise InputError(Msg("table_empty", source=source))
     rename = {}
     for col in df.columns:
         key = str(col).strip().lower()
@@ -103,8 +102,12 @@ def normalise(df: pd.DataFrame, source: str = "<table>") -> pd.DataFrame:
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise InputError(
-            f"{source}: missing column(s) {', '.join(missing)}; the table needs "
-            f"{', '.join(REQUIRED)} (optional: community, x, y)"
+            Msg(
+                "table_missing_columns",
+                source=source,
+                missing=", ".join(missing),
+                required=", ".join(REQUIRED),
+            )
         )
     out = pd.DataFrame({"name": df["name"].astype(str).str.strip()})
     out["compound"] = df["compound"].astype(str).str.strip()
@@ -117,8 +120,15 @@ def normalise(df: pd.DataFrame, source: str = "<table>") -> pd.DataFrame:
                 v = math.nan
             if not (math.isfinite(v) and v == int(v) and lo <= v <= hi):
                 raise InputError(
-                    f"{source}, row {i}, column {col}: {raw!r} is not a whole number "
-                    f"from {lo} to {hi}; correct that cell"
+                    Msg(
+                        "table_not_whole",
+                        source=source,
+                        row=i,
+                        col=col,
+                        raw=repr(raw),
+                        lo=lo,
+                        hi=hi,
+                    )
                 )
             values.append(int(v))
         out[col] = values
@@ -131,15 +141,12 @@ def normalise(df: pd.DataFrame, source: str = "<table>") -> pd.DataFrame:
             bad = num.isna() | ~num.abs().lt(1e7)
             if bad.any():
                 row = int(bad.to_numpy().argmax()) + 2
-                raise InputError(
-                    f"{source}, row {row}, column {col}: not a coordinate; give a number "
-                    "or leave both x and y out"
-                )
+                raise InputError(Msg("table_not_coordinate", source=source, row=row, col=col))
             out[col] = num.astype(float)
     empty = out["name"].eq("") | out["compound"].eq("")
     if empty.any():
         row = int(empty.to_numpy().argmax()) + 2
-        raise InputError(f"{source}, row {row}: a building needs a name and a compound")
+        raise InputError(Msg("table_name_compound", source=source, row=row))
     return out
 
 

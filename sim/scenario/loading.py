@@ -16,9 +16,20 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.messages import Msg, translate_text
+
 
 class InputError(Exception):
-    """Bad user input: the message names the field and the fix."""
+    """Bad user input: the message names the field and the fix.
+
+    The message is usually a :class:`sim.messages.Msg`; :meth:`text` gives it in a language.
+    """
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``en`` or ``zh``)."""
+        from sim.messages import render
+
+        return render(self, lang)
 
 
 # Resource limits: a small input file must never hang the machine or exhaust its memory.
@@ -50,21 +61,15 @@ class StrictLoader(yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 self.aliases += 1
             if self.max_aliases == 0 or self.aliases > self.max_aliases:
-                limit = (
-                    "are not allowed here"
+                problem = (
+                    Msg("yaml_no_aliases")
                     if self.max_aliases == 0
-                    else (f"are limited to {self.max_aliases} in a file")
+                    else Msg("yaml_alias_limit", limit=self.max_aliases)
                 )
-                raise _LimitError(
-                    f"YAML anchors and aliases (&name, *name) {limit}; write the values out",
-                    event.start_mark,
-                )
+                raise _LimitError(problem, event.start_mark)
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _LimitError(
-                f"nested deeper than {MAX_DEPTH} levels; inputs are shallow mappings and lists",
-                event.start_mark,
-            )
+            raise _LimitError(Msg("yaml_too_deep", depth=MAX_DEPTH), event.start_mark)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -86,9 +91,7 @@ class StrictLoader(yaml.SafeLoader):
                 continue  # an unhashable key: the base class reports it
             if first is not key_node.start_mark:
                 raise _LimitError(
-                    f"duplicate key '{key}' (first at line {first.line + 1}); a repeated key "
-                    "would silently replace the first: merge the two",
-                    key_node.start_mark,
+                    Msg("yaml_duplicate_key", key=key, line=first.line + 1), key_node.start_mark
                 )
         return super().construct_mapping(node, deep=deep)
 
@@ -130,9 +133,7 @@ def _check_expansion(root: Any) -> None:
         sizes[id(node)] = n
         if n > MAX_EXPANDED_NODES:
             raise _LimitError(
-                f"YAML aliases here expand to more than {MAX_EXPANDED_NODES:,} values; "
-                "write the values out",
-                node.start_mark,
+                Msg("yaml_expansion", limit=f"{MAX_EXPANDED_NODES:,}"), node.start_mark
             )
         return n
 
@@ -159,22 +160,22 @@ def read_yaml(
     """
     p = Path(path)
     if not p.exists():
-        raise InputError(f"{p}: no such file; check the path")
+        raise InputError(Msg("no_file", path=p))
     if p.is_dir():
-        raise InputError(f"{p}: is a folder; give a YAML file")
+        raise InputError(Msg("is_folder_not_yaml", path=p))
     if not p.is_file():
-        raise InputError(f"{p}: is not a regular file (a device or pipe); give a YAML file")
+        raise InputError(Msg("not_regular_yaml", path=p))
     limit = f"{max_bytes / 1024 / 1024:g} MB"
     try:
         if p.stat().st_size > max_bytes:
-            raise InputError(f"{p}: larger than the {limit} limit for this input; shorten it")
+            raise InputError(Msg("too_large_input", path=p, limit=limit))
         with p.open("rb") as fh:
             raw = fh.read(max_bytes + 1)
         if len(raw) > max_bytes:
-            raise InputError(f"{p}: larger than the {limit} limit for this input; shorten it")
+            raise InputError(Msg("too_large_input", path=p, limit=limit))
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot be read as UTF-8 text ({exc})") from None
+        raise InputError(Msg("not_utf8", path=p, error=exc)) from None
     return parse_yaml(text, str(p), aliases=aliases)
 
 
@@ -183,36 +184,36 @@ def parse_yaml(text: str, source: str = "<input>", *, aliases: bool = True) -> d
     try:
         data = yaml.load(text, Loader=StrictLoader if aliases else SpecLoader)  # noqa: S506
     except RecursionError:
-        raise InputError(
-            f"{source}: nested too deeply; inputs are shallow mappings and lists"
-        ) from None
+        raise InputError(Msg("yaml_nested_too_deeply", source=source)) from None
     except _LimitError as exc:
-        mark = exc.problem_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(f"{source}{where}: {exc.problem}") from None
+        where = _where(exc.problem_mark)
+        raise InputError(Msg("at_place", source=source, where=where, problem=exc.problem)) from None
     except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(
-            f"{source}{where}: YAML tags such as '{_tag_of(exc)}' are not allowed; "
-            "inputs are plain data (mappings, lists, numbers, strings): remove the tag"
-        ) from None
+        where = _where(exc.problem_mark)
+        raise InputError(Msg("yaml_tag", source=source, where=where, tag=_tag_of(exc))) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = str(exc.problem)
         raise InputError(
-            f"{source}{where}: YAML syntax error: {exc.problem}; fix the YAML at that place"
+            Msg(
+                "yaml_syntax",
+                source=source,
+                where=_where(exc.problem_mark),
+                problem=problem,
+                problem_zh=translate_text(problem, "zh", "yaml_problems"),
+            )
         ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{source}: YAML error: {exc}") from None
+        raise InputError(Msg("yaml_error", source=source, error=exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InputError(
-            f"{source}: the top level must be a mapping of keys (e.g. 'days: 365'), "
-            f"not a {type(data).__name__}"
-        )
+        raise InputError(Msg("top_not_mapping", source=source, kind=type(data).__name__))
     return data
+
+
+def _where(mark: Any) -> Msg | str:
+    """`, line L, column C` of a YAML mark (empty without one)."""
+    return Msg("where_line", line=mark.line + 1, column=mark.column + 1) if mark else ""
 
 
 def _tag_of(exc: yaml.constructor.ConstructorError) -> str:
@@ -235,15 +236,15 @@ def apply_overrides(data: dict[str, Any], sets: list[str] | None) -> dict[str, A
     """
     for item in sets or []:
         if "=" not in item:
-            raise InputError(f"--set {item!r}: expected KEY.PATH=VALUE, e.g. party.density=0.1")
+            raise InputError(Msg("set_syntax", item=repr(item)))
         key, raw = item.split("=", 1)
         parts = [k for k in key.strip().split(".") if k]
         if not parts:
-            raise InputError(f"--set {item!r}: empty key path")
+            raise InputError(Msg("set_empty", item=repr(item)))
         try:
             value = yaml.load(raw, Loader=SpecLoader) if raw.strip() else ""  # noqa: S506
         except (yaml.YAMLError, RecursionError):
-            raise InputError(f"--set {item!r}: the value is not valid YAML") from None
+            raise InputError(Msg("set_not_yaml", item=repr(item))) from None
         set_path(data, parts, value, item)
     return data
 
@@ -256,8 +257,14 @@ def set_path(data: dict[str, Any], parts: list[str], value: Any, label: str = ""
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
                 raise InputError(
-                    f"--set {label}: '{'.'.join(parts[:i])}' is a list of {len(node)}; "
-                    f"use an index 0-{len(node) - 1} instead of '{part}'"
+                    Msg(
+                        "set_list_index",
+                        label=label,
+                        path=".".join(parts[:i]),
+                        n=len(node),
+                        last=len(node) - 1,
+                        part=part,
+                    )
                 )
             if last:
                 node[int(part)] = value
@@ -265,7 +272,7 @@ def set_path(data: dict[str, Any], parts: list[str], value: Any, label: str = ""
                 node = node[int(part)]
             continue
         if not isinstance(node, dict):
-            raise InputError(f"--set {label}: '{'.'.join(parts[:i])}' is not a section")
+            raise InputError(Msg("set_not_section", label=label, path=".".join(parts[:i])))
         if last:
             node[part] = value
         else:
@@ -284,17 +291,13 @@ def check_plain(data: Any, source: str) -> None:
     while stack:
         node, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise InputError(f"{source}: {path}: nested deeper than {MAX_DEPTH} levels")
+            raise InputError(Msg("nested_at", source=source, path=path, depth=MAX_DEPTH))
         if isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_INT:
             raise InputError(
-                f"{source}: {path or '(top level)'}: {node} is too large (at most {MAX_INT}); "
-                "give a smaller whole number"
+                Msg("int_too_large", source=source, path=_at(path), value=node, limit=MAX_INT)
             )
         if isinstance(node, float) and not math.isfinite(node):
-            raise InputError(
-                f"{source}: {path or '(top level)'}: {node} is not a finite number; "
-                "give a number such as 0.5"
-            )
+            raise InputError(Msg("not_finite", source=source, path=_at(path), value=node))
         if isinstance(node, dict):
             stack += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in node.items()]
         elif isinstance(node, list):
@@ -312,34 +315,102 @@ def validate(model: type[BaseModel], data: dict[str, Any], source: str) -> Any:
     try:
         return model.model_validate(data)
     except RecursionError:
-        raise InputError(f"{source}: nested too deeply; simplify the input") from None
+        raise InputError(Msg("nested_simplify", source=source)) from None
     except ValidationError as exc:
         lines = [_describe(model, err) for err in exc.errors()[:8]]
         more = len(exc.errors()) - len(lines)
         if more > 0:
-            lines.append(f"... and {more} more")
-        raise InputError(f"{source}: invalid input\n  " + "\n  ".join(lines)) from None
+            lines.append(Msg("and_more", n=more))
+        raise InputError(Msg("invalid_input", source=source, lines=lines)) from None
 
 
-def _describe(root: type[BaseModel], err: dict[str, Any]) -> str:
+def _at(path: str) -> Msg | str:
+    return path or Msg("top_level")
+
+
+def _describe(root: type[BaseModel], err: dict[str, Any]) -> Msg:
     loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
     path = ".".join(loc) or "(top level)"
+    name = _field_name(loc, path)
     kind = err["type"]
     if kind == "extra_forbidden":
         parent = _model_at(root, err["loc"][:-1])
         key = str(err["loc"][-1])
         allowed = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        return f"{path}: unknown key '{key}'; {hint}allowed keys: {', '.join(allowed)}"
+        hint = Msg("did_you_mean", key=close[0]) if close else ""
+        return Msg(
+            "unknown_key", path=path, name_zh=name, key=key, hint=hint, allowed=", ".join(allowed)
+        )
     msg = err["msg"].removeprefix("Value error, ")
     if kind == "missing":
-        return f"{path}: required field is missing; add it"
+        return Msg("field_missing", path=path, name_zh=name)
     if kind.startswith("value_error"):
-        return msg if not loc else f"{path}: {msg}"
+        error = (err.get("ctx") or {}).get("error")
+        first = error.args[0] if isinstance(error, Exception) and error.args else None
+        reason = first if isinstance(first, Msg) else msg
+        if not loc:
+            return Msg("value_error_top", reason=reason)
+        return Msg("value_error_at", path=path, name_zh=name, reason=reason)
     got = err.get("input")
     shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-    return f"{path}: {msg} (got {shown}); change this value"
+    ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+    zh = TYPE_ERRORS_ZH.get(kind, TYPE_ERRORS_ZH["other"])
+    return Msg("type_error", path=path, name_zh=name, msg=msg, got=shown, what_zh=zh.format(**ctx))
+
+
+# Chinese of pydantic's error types (the English keeps pydantic's own sentence).
+TYPE_ERRORS_ZH = {
+    "greater_than_equal": "应不小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}",
+    "multiple_of": "应为 {multiple_of} 的倍数",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数（不带小数）",
+    "int_parsing_size": "整数过大",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文字",
+    "string_too_short": "文字太短（至少 {min_length} 个字符）",
+    "string_too_long": "文字太长（最多 {max_length} 个字符）",
+    "too_short": "项数太少（至少 {min_length} 项）",
+    "too_long": "项数太多（最多 {max_length} 项）",
+    "literal_error": "应为以下之一：{expected}",
+    "enum": "应为以下之一：{expected}",
+    "date_type": "应为日期，如 2024-01-01",
+    "date_parsing": "应为日期，如 2024-01-01",
+    "date_from_datetime_parsing": "应为日期，如 2024-01-01",
+    "date_from_datetime_inexact": "应为日期（不带时刻），如 2024-01-01",
+    "list_type": "应为列表（- 项目）",
+    "tuple_type": "应为列表（- 项目）",
+    "set_type": "应为列表（- 项目）",
+    "dict_type": "应为映射（键: 值）",
+    "model_type": "应为映射（键: 值）",
+    "model_attributes_type": "应为映射（键: 值）",
+    "none_required": "应为空",
+    "other": "取值不合要求",
+}
+
+
+def _plain(value: Any) -> str:
+    """A context value of a pydantic error as plain text (``1.0`` as ``1``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _field_name(loc: list[str], path: str) -> str:
+    """A field for the Chinese message: its Chinese label and its path, ``楼栋数（days）``."""
+    from sim.scenario.meanings import param_label_zh
+
+    schema = ".".join("[]" if p.isdigit() else p for p in loc).replace(".[]", "[]")
+    label = param_label_zh(schema) if loc else ""
+    return f"{label}（{path}）" if label else path
 
 
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from sim.messages import Msg
 from sim.scenario.base import Spec, param
 
 ProjectType = Literal["elevator", "gas_pipe", "parking", "greening", "lighting"]
@@ -310,7 +311,7 @@ class Project(Spec):
         if self.rule is None:
             self.rule = "civil_code_in_unit" if self.type == "elevator" else "civil_code"
         if self.subsidy > self.cost:
-            raise ValueError(f"subsidy {self.subsidy} exceeds cost {self.cost}; lower subsidy")
+            raise ValueError(Msg("subsidy_exceeds_cost", subsidy=self.subsidy, cost=self.cost))
         if any(k < 1 for k in self.floor_coefficients):
-            raise ValueError("floor_coefficients keys are floors numbered from 1")
+            raise ValueError(Msg("floor_keys"))
         return self

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.messages import Msg
 from sim.scenario.base import Spec, param
 from sim.scenario.deliberation import Deliberation
 from sim.scenario.dispute_params import Categories, Category, Disputes
@@ -112,10 +113,10 @@ class Scenario(Spec):
         households = sum(c.occupied() * c.count for c in compounds)
         if households > MAX_HOUSEHOLDS:
             raise ValueError(
-                f"{households:,} households; at most {MAX_HOUSEHOLDS:,}: split the scenario"
+                Msg("too_many_households", n=f"{households:,}", limit=f"{MAX_HOUSEHOLDS:,}")
             )
         if sum(c.count for c in compounds) > 10000:
-            raise ValueError("more than 10,000 compounds in all; split the scenario")
+            raise ValueError(Msg("too_many_compounds"))
         return compounds
 
     def total_households(self) -> int:
@@ -134,16 +135,19 @@ class Scenario(Spec):
             self.party.big_v = min(self.party.big_v, n_party)
         if self.party.big_v > n_party:
             raise ValueError(
-                f"party.big_v={self.party.big_v} big-V members but only {n_party} party members "
-                f"(density {self.party.density} x {self.total_households()} households); "
-                "lower party.big_v or raise party.density"
+                Msg(
+                    "big_v_exceeds_party",
+                    big_v=self.party.big_v,
+                    n_party=n_party,
+                    density=self.party.density,
+                    households=self.total_households(),
+                )
             )
         for i, p in enumerate(self.projects):
             bad = [c for c in p.compounds or [] if not 0 <= c < self.n_compounds()]
             if bad:
                 raise ValueError(
-                    f"projects.{i}.compounds: {bad} out of range; compounds are numbered "
-                    f"0-{self.n_compounds() - 1}"
+                    Msg("project_compounds_range", i=i, bad=bad, last=self.n_compounds() - 1)
                 )
         return self
 

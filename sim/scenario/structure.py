@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.messages import Msg
 from sim.scenario.base import Spec, param
 
 # Bounds checked arithmetically before anything is allocated (households, buildings, names).
@@ -15,13 +16,13 @@ NAME_MAX = 120
 def plain_name(value: str, field: str) -> str:
     """Check a name: at most :data:`NAME_MAX` characters, no control characters (any script)."""
     if len(value) > NAME_MAX:
-        raise ValueError(f"{len(value)} characters; shorten the {field} to {NAME_MAX} or fewer")
+        raise ValueError(
+            Msg("name_too_long", n=len(value), field=field, field_zh="名称", limit=NAME_MAX)
+        )
     bad = [c for c in value if ord(c) < 32 or ord(c) == 127]
     if bad:
-        raise ValueError(
-            f"control characters ({', '.join(repr(c) for c in bad[:3])}) in the {field}; "
-            "use letters, digits, spaces and punctuation"
-        )
+        chars = ", ".join(repr(c) for c in bad[:3])
+        raise ValueError(Msg("name_control_chars", chars=chars, field=field, field_zh="名称"))
     return value
 
 
@@ -63,11 +64,14 @@ class BuildingSpec(Spec):
     def _consistent(self) -> BuildingSpec:
         if self.households is not None and self.households > self.capacity():
             raise ValueError(
-                f"households={self.households} exceeds the {self.capacity()} flats of "
-                "units x floors x households_per_floor; raise those or lower households"
+                Msg(
+                    "building_households_exceed",
+                    households=self.households,
+                    capacity=self.capacity(),
+                )
             )
         if (self.x is None) != (self.y is None):
-            raise ValueError("give both x and y, or neither")
+            raise ValueError(Msg("give_x_and_y"))
         return self
 
 
@@ -155,17 +159,17 @@ class CompoundSpec(Spec):
     def _fits(self) -> CompoundSpec:
         if self.n_buildings() > MAX_BUILDINGS:
             raise ValueError(
-                f"{self.n_buildings():,} buildings in one compound; at most {MAX_BUILDINGS:,}: "
-                "lower layout counts or split the scenario"
+                Msg("too_many_buildings", n=f"{self.n_buildings():,}", limit=f"{MAX_BUILDINGS:,}")
             )
         if self.households is not None and self.per_building_occupancy():
-            raise ValueError(
-                "households is given for the compound and for its buildings; give one of them"
-            )
+            raise ValueError(Msg("households_twice"))
         if self.households is not None and self.households > self.capacity():
             raise ValueError(
-                f"households={self.households} exceeds the {self.capacity()} flats the "
-                "buildings hold; raise buildings/floors/households_per_floor or lower households"
+                Msg(
+                    "compound_households_exceed",
+                    households=self.households,
+                    capacity=self.capacity(),
+                )
             )
         return self
 

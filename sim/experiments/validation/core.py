@@ -57,6 +57,38 @@ class Pattern:
     check: Callable[[dict[str, tuple]], bool]
     show: Callable[[dict[str, tuple]], str]
     role: Literal["fitted", "held_out", "sanity"] = "held_out"
+    description_zh: str = ""
+    target_zh: str = ""
+
+
+# Chinese names of the arms (scenario variants) that the patterns compare.
+ARMS_ZH = {
+    "default": "默认情景",
+    "no councils, no party": "无议事会、无党员",
+    "typical": "典型小区",
+    "effort": "实际投入",
+    "no canvassing": "不上门动员",
+    "weekly": "每周议事",
+    "no councils": "无议事会",
+}
+LEVERS_ZH = {"council_per_month": "每月议事会 {v} 次", "density": "党员住户比例 {v}"}
+
+
+def arm_zh(name: str) -> str:
+    """The Chinese name of an arm (``density=0.05`` -> 党员住户比例 0.05)."""
+    if name in ARMS_ZH:
+        return ARMS_ZH[name]
+    if name.endswith("/month"):
+        return f"每月 {name.removesuffix('/month')} 次"
+    lever, _, value = name.partition("=")
+    return LEVERS_ZH[lever].format(v=value) if lever in LEVERS_ZH else name
+
+
+def model_zh(text: str, arms: list[str]) -> str:
+    """A row's model value with the arm names in Chinese."""
+    for name in sorted(arms, key=len, reverse=True):
+        text = text.replace(f"{name}: ", f"{arm_zh(name)}：")
+    return text
 
 
 def _passed_within(days: int) -> Callable[[dict], float]:
@@ -128,7 +160,10 @@ def run_patterns(
                 "description": p.description,
                 "target": p.target,
                 "role": p.role,
+                "description_zh": p.description_zh,
+                "target_zh": p.target_zh,
                 "model": p.show(arms),
+                "model_zh": model_zh(p.show(arms), list(arms)),
                 "passed": bool(p.check(arms)),
             }
         )

@@ -31,7 +31,13 @@ STEP_TOLERANCE, MIN_RISE, CEILING = 0.01, 0.02, 0.97
 SHARE = (0.0, 1.0)  # possible range of a share: CIs are clipped to it
 
 
-def _same_order(key: str, what: str, metric: str, reported: int, role: str) -> Pattern:
+LEVER_ZH = {"council_per_month": "每月议事会次数", "density": "党员住户比例"}
+FIXED_ZH = {"party density": "党员住户比例", "councils": "议事会次数"}
+
+
+def _same_order(
+    key: str, what: str, metric: str, reported: int, role: str, what_zh: str
+) -> Pattern:
     """A [Changgou] count the model must reproduce within a factor of two in a year."""
     lo, hi = reported // 2 + reported % 2, 2 * reported
     return Pattern(
@@ -44,6 +50,8 @@ def _same_order(key: str, what: str, metric: str, reported: int, role: str) -> P
         lambda a: lo <= a["default"][0] <= hi,
         lambda a: _fmt(a, "default", digits=0),
         role=role,
+        description_zh=f"一年内{what_zh}与报告的数量级相同（{reported}）",
+        target_zh=f"{metric} 在 [{lo}, {hi}] 之间",
     )
 
 
@@ -74,6 +82,10 @@ def _lever(key: str, scenario: str, lever: str, values: list, fixed: str, role: 
         _monotone(names),
         lambda a: _fmt(a, names[0], names[-1], bounds=SHARE) + " | " + _means(a, names),
         role=role,
+        description_zh=f"{LEVER_ZH[label]}越高，社区内化解的纠纷越多，且未见饱和"
+        f"（{FIXED_ZH[fixed]}取情景默认值）",
+        target_zh=f"{RESOLVED}：每一档 ≥ 前一档 − {STEP_TOLERANCE}，末档 − 首档 ≥ {MIN_RISE}，"
+        f"全部 ≤ {CEILING}",
     )
 
 
@@ -101,6 +113,9 @@ DISPUTE_FACTS: list[Pattern] = [
         ),
         lambda a: _fmt(a, "default", "no councils, no party", bounds=SHARE),
         role="fitted",
+        description_zh="调解成功率低于官方公布的 96-97%（官方数字因只统计调解成功的案件而偏高），"
+        "且成功率取决于由谁调解",
+        target_zh="已调解案件的调解成功率 < 0.97（默认情景）；与无议事会、无党员时相差 ≥ 0.01",
     ),
     _lever(
         "P4b",
@@ -124,6 +139,8 @@ DISPUTE_FACTS: list[Pattern] = [
         lambda a: a["default"][0] > 0.5,
         lambda a: _fmt(a, "default", bounds=SHARE),
         role="held_out",
+        description_zh="“矛盾不出楼”：多数已化解的案件止于 L0-L1（邻里、楼栋长、物业维修）",
+        target_zh="L0-L1 化解数 ÷ 全部化解数 > 0.5（默认情景）",
     ),
     Pattern(
         "P4g",
@@ -136,6 +153,8 @@ DISPUTE_FACTS: list[Pattern] = [
         lambda a: a["default"][0] > 0,
         lambda a: _fmt(a, "default", bounds=SHARE),
         role="sanity",
+        description_zh="部分调解失败，当事人被引导去法院、仲裁或行政部门（复述转出机制）",
+        target_zh="全部案件中转出社区的比例 > 0（默认情景）",
     ),
     Pattern(
         "P4h",
@@ -148,11 +167,27 @@ DISPUTE_FACTS: list[Pattern] = [
         lambda a: a["no councils, no party"][0] > 0,
         lambda a: _fmt(a, "no councils, no party", digits=3, bounds=SHARE),
         role="sanity",
+        description_zh="没有议事会和党员时，部分案件超期未结（走向信访或诉讼；复述 max_age）",
+        target_zh="全部案件中超期未结的比例 > 0（无议事会、无党员）",
     ),
-    _same_order("P5", "micro-wishes collected", "grid.wishes_collected", 126, "fitted"),
     _same_order(
-        "P5b", "person-visits (workers x visits a week)", "grid.visits_made", 760, "sanity"
+        "P5", "micro-wishes collected", "grid.wishes_collected", 126, "fitted", "收集的微心愿数"
     ),
-    _same_order("P5c", "suggestions dispatched", "grid.suggestions", 60, "fitted"),
-    _same_order("P5d", "suggestions carried out", "grid.suggestions_resolved", 23, "fitted"),
+    _same_order(
+        "P5b",
+        "person-visits (workers x visits a week)",
+        "grid.visits_made",
+        760,
+        "sanity",
+        "网格员走访人次（网格员数 × 每周走访数）",
+    ),
+    _same_order("P5c", "suggestions dispatched", "grid.suggestions", 60, "fitted", "提交的建议数"),
+    _same_order(
+        "P5d",
+        "suggestions carried out",
+        "grid.suggestions_resolved",
+        23,
+        "fitted",
+        "落实的建议数",
+    ),
 ]

@@ -51,6 +51,9 @@ PROJECT_FACTS: list[Pattern] = [
         lambda a: 0.005 <= a["typical"][0] <= 0.06,
         lambda a: _fmt(a, "typical", digits=3),
         role="fitted",
+        description_zh="普通老旧小区（每月一次联席会议，无议事会，党员不额外投入）：两年内加装的"
+        "电梯很少（上海 660 次咨询中不到 3%；南京 428 部中获批 16 部、建成 8 部）",
+        target_zh="730 天内建成的单元比例：均值在 [0.005, 0.06] 之间",
     ),
     Pattern(
         "P2",
@@ -63,6 +66,9 @@ PROJECT_FACTS: list[Pattern] = [
         lambda a: a["effort"][0] >= 0.9,
         lambda a: _fmt(a, "effort"),
         role="fitted",
+        description_zh="按报告中的投入（约 10 次议事会、上门动员、党员带头签字、物业提前介入），"
+        "13 个单元全部加装电梯",
+        target_zh="730 天内建成的单元比例 ≥ 0.9",
     ),
     Pattern(
         "P2b",
@@ -76,6 +82,8 @@ PROJECT_FACTS: list[Pattern] = [
             and a["no canvassing"][3] < a["effort"][2]
         ),
         lambda a: _fmt(a, "effort", "no canvassing"),
+        description_zh="不上门动员、党员不带头签字时，加装电梯的单元明显减少",
+        target_zh="730 天内建成比例比完整投入低至少 0.15，且两者的置信区间不重叠",
     ),
     Pattern(
         "P2m",
@@ -87,6 +95,8 @@ PROJECT_FACTS: list[Pattern] = [
         _median_attended,
         lambda a: 5 <= a["effort"][0] <= 30,
         lambda a: _fmt(a, "effort", digits=1),
+        description_zh="一个单元通过前开的会：13 个单元约 10 次议事会；上海一栋楼一年约 30 次会议",
+        target_zh="各随机种子“通过前参加的会议数”中位数的中位数在 [5, 30] 之间",
     ),
     Pattern(
         "P3",
@@ -99,6 +109,9 @@ PROJECT_FACTS: list[Pattern] = [
         lambda a: a["weekly"][0] >= 0.7 and a["no councils"][0] <= 0.3,
         lambda a: _fmt(a, "weekly", "no councils"),
         role="fitted",
+        description_zh="没有议事会时燃气管道更新停滞；每周与燃气公司和街道办召开议事会、回应顾虑后"
+        "得以通过",
+        target_zh="一年内通过的比例：每周议事 ≥ 0.7；无议事会 ≤ 0.3",
     ),
     Pattern(
         "P3b",
@@ -116,5 +129,8 @@ PROJECT_FACTS: list[Pattern] = [
             and any(0.05 < a[k][0] < 0.95 for k in a)
         ),
         lambda a: _fmt(a, "0/month", "1/month", "2/month"),
+        description_zh="通过概率随议事会频次平滑上升：没有哪一个取值单独决定结果",
+        target_zh="每月 0、1、2 次议事会（党员住户比例 0.05）时通过率不下降，且至少一个严格介于"
+        " 0.05 和 0.95 之间",
     ),
 ]
