@@ -97,9 +97,15 @@ def test_uploaded_yaml_gets_the_same_message_as_the_cli(tmp_path):
 
 
 def test_upload_limits_and_kinds():
+    from sim.messages import render
+
     big = b"x" * (wb.MAX_UPLOAD + 10)
-    with pytest.raises(wb.WorkbenchInput, match="larger"):
+    with pytest.raises(wb.WorkbenchInput, match="larger") as info:
         wb.scenario_from_upload(upload("big.yaml", big), "big.yaml")
+    assert "超过 2 MB" in render(info.value, "zh")  # the page shows it in its language
+    with pytest.raises(wb.WorkbenchInput) as info:
+        wb.scenario_from_upload(upload("d.yaml", b"party:\n  density: 3\n"), "d.yaml")
+    assert "party.density" in render(info.value, "zh") and "请" in render(info.value, "zh")
     with pytest.raises(wb.WorkbenchInput, match="csv"):
         wb.scenario_from_upload(upload("x.exe", b"MZ"), "x.exe")
     with pytest.raises(wb.WorkbenchInput):

@@ -22,6 +22,7 @@ import yaml
 from dash import dcc, html
 
 from sim.dashboard.widgets import dropdown
+from sim.messages import Msg
 from sim.results import catalog as cat
 
 # Levers a planner moves, in the order the page shows them.
@@ -81,7 +82,7 @@ def scenario_from_source(name: str | None) -> str:
     """The YAML text of a shipped scenario (by name only: no path from the browser)."""
     table = shipped_scenarios()
     if not isinstance(name, str) or name not in table:
-        raise WorkbenchInput(f"unknown scenario {name!r}")
+        raise WorkbenchInput(Msg("wb_unknown_scenario", name=name))
     return table[name].read_text(encoding="utf-8")
 
 
@@ -95,15 +96,15 @@ def scenario_from_upload(contents: str | None, filename: str | None) -> str:
     from sim.scenario.loading import InputError
 
     if not isinstance(contents, str) or "," not in contents or not isinstance(filename, str):
-        raise WorkbenchInput("no file")
+        raise WorkbenchInput(Msg("wb_no_file"))
     name = Path(filename).name[:120] or "upload"
     payload = contents.split(",", 1)[1]
     if len(payload) * 3 // 4 > MAX_UPLOAD:
-        raise WorkbenchInput(f"{name}: larger than {MAX_UPLOAD // 1_000_000} MB")
+        raise WorkbenchInput(Msg("wb_too_large", path=name, mb=MAX_UPLOAD // 1_000_000))
     try:
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise WorkbenchInput(f"{name}: not a readable file") from None
+        raise WorkbenchInput(Msg("wb_unreadable", path=name)) from None
     suffix = Path(name).suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
@@ -119,10 +120,10 @@ def scenario_from_upload(contents: str | None, filename: str | None) -> str:
             check_scenario(text, name)
             return text
     except UnicodeDecodeError:
-        raise WorkbenchInput(f"{name}: not UTF-8 text") from None
+        raise WorkbenchInput(Msg("wb_not_utf8", path=name)) from None
     except InputError as exc:
-        raise WorkbenchInput(str(exc)) from None
-    raise WorkbenchInput(f"{name}: give a scenario .yaml or a buildings table .csv/.xlsx")
+        raise WorkbenchInput(exc.args[0] if len(exc.args) == 1 else str(exc)) from None
+    raise WorkbenchInput(Msg("wb_kind", path=name))
 
 
 def _default_raw() -> dict[str, Any]:
@@ -142,13 +143,13 @@ def check_scenario(text: str, source: str = "scenario", sets: list[str] | None =
     from sim.scenario.loading import InputError, apply_overrides, parse_yaml, validate
 
     if not isinstance(text, str) or len(text.encode("utf-8")) > MAX_UPLOAD:
-        raise WorkbenchInput(f"{source}: missing or larger than {MAX_UPLOAD // 1_000_000} MB")
+        raise WorkbenchInput(Msg("wb_too_large", path=source, mb=MAX_UPLOAD // 1_000_000))
     try:
         data = parse_yaml(text, source)
         apply_overrides(data, list(sets or []))
         return validate(Scenario, data, source)
     except InputError as exc:
-        raise WorkbenchInput(str(exc)) from None
+        raise WorkbenchInput(exc.args[0] if len(exc.args) == 1 else str(exc)) from None
 
 
 def describe_scenario(scenario, lang: str) -> str:
@@ -314,9 +315,9 @@ def changes(text: str, ids: list[dict], values: list[Any]) -> list[str]:
     for cid, raw in zip(ids or [], values or [], strict=False):
         path = cid.get("path") if isinstance(cid, dict) else None
         if path not in allowed:
-            raise WorkbenchInput(f"unknown lever {path!r}")
+            raise WorkbenchInput(Msg("wb_unknown_lever", path=path))
         if raw is None or raw == "":
-            raise WorkbenchInput(path)
+            raise WorkbenchInput(Msg("wb_empty_lever", path=path))
         value = json.loads(raw) if isinstance(raw, str) else raw
         base = value_at(data, path)
         if isinstance(value, float) and value.is_integer() and isinstance(base, int):
@@ -341,7 +342,7 @@ def target_levers(text: str, chosen: list[str] | None) -> dict[str, list[float]]
     out = {}
     for path in chosen or []:
         if path not in TARGET_STEPS:
-            raise WorkbenchInput(f"unknown lever {path!r}")
+            raise WorkbenchInput(Msg("wb_unknown_lever", path=path))
         now = float(value_at(data, path))
         out[path] = [now, *(v for v in TARGET_STEPS[path] if v > now)]
     return out

@@ -40,6 +40,7 @@ from sim.dashboard.workbench_results import (
     folder_of,
     target_view,
 )
+from sim.messages import render
 from sim.results import catalog as cat
 
 COOKIE = "sim_session"
@@ -177,7 +178,8 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
             scenario = check_scenario(text)
             levers = lever_controls(text, lang)
         except WorkbenchInput as exc:
-            return dash.no_update, notice(cat.ui("wb_bad_input", lang, why=exc), "warning"), []
+            why = render(exc, lang)
+            return dash.no_update, notice(cat.ui("wb_bad_input", lang, why=why), "warning"), []
         return text, notice(describe_scenario(scenario, lang)), levers
 
     @app.callback(
@@ -233,7 +235,8 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
                     label="target",
                 )
         except WorkbenchInput as exc:
-            return dash.no_update, notice(cat.ui("wb_bad_input", lang, why=exc), "warning"), True
+            why = render(exc, lang)
+            return dash.no_update, notice(cat.ui("wb_bad_input", lang, why=why), "warning"), True
         except JobRefused as exc:
             why = cat.ui("wb_refused_own" if "yours" in str(exc) else "wb_refused_limit", lang)
             return dash.no_update, notice(why, "warning"), dash.no_update
