@@ -27,6 +27,7 @@ from sim.dashboard.pages import (
     sensitivity_page,
     sweep_page,
 )
+from sim.dashboard.research_pages import calibration_page, discovery_page, register_research
 from sim.dashboard.tables import TABLE_LIMIT, TABLE_ROWS
 from sim.dashboard.views import (
     READ_ERRORS,
@@ -129,6 +130,8 @@ def create_app(
         "/sweep": sweep_page,
         "/sensitivity": sensitivity_page,
         "/compare": compare_page,
+        "/calibration": calibration_page,
+        "/discovery": discovery_page,
     }
 
     @app.server.before_request
@@ -278,5 +281,6 @@ def create_app(
     def _compare(keys, metrics, series_metric, language):
         return compare_view(c, keys, metrics, series_metric, lang=language)
 
+    register_research(app, c)
     app.catalog = c  # for the CLI's terminal message and for tests
     return app

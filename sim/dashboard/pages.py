@@ -15,6 +15,8 @@ PAGES = {
     "/sweep": "page_sweep",
     "/sensitivity": "page_sensitivity",
     "/compare": "page_compare",
+    "/calibration": "page_calibration",
+    "/discovery": "page_discovery",
 }
 DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "expired"]
 COMPARE_METRICS = [
