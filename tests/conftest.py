@@ -18,3 +18,6 @@ def run_model(*sets: str, seed: int | None = None) -> NeighbourhoodModel:
 @pytest.fixture(scope="session")
 def default_run():
     return run_model()
+
+
+from research_fixtures import research_results  # noqa: E402, F401  (session fixture)

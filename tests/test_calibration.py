@@ -234,12 +234,55 @@ def test_cli(tmp_path):
     assert r.returncode == 2 and "statistics: required" in r.stderr
 
 
-def test_single_core_calibration_repeats_exactly(tmp_path):
+def test_calibration_repeats_exactly_whatever_the_worker_count(tmp_path):
+    """Proposals are seeded per evaluation and kept in index order: 1 or 2 workers, same result."""
     obs = {"grid.visits_made": 500, "grid.wishes_collected": 12, "grid.revisits": 4}
     spec = tmp_path / "spec.yaml"
-    spec.write_text(spec_text(obs, generations=1, population=10, workers=1, predictive=3))
+    spec.write_text(spec_text(obs, generations=2, population=10, workers=1, predictive=3))
     a = calibrate(spec, tmp_path / "a", quiet=True)
-    b = calibrate(spec, tmp_path / "b", quiet=True)
+    b = calibrate(spec, tmp_path / "b", quiet=True, workers=2)
     pa = pd.read_parquet(tmp_path / "a" / "posterior.parquet")
     assert pa.equals(pd.read_parquet(tmp_path / "b" / "posterior.parquet"))
-    assert a["predictive"] == b["predictive"]
+    assert a["generations"] == b["generations"] and a["predictive"] == b["predictive"]
+    other = spec.read_text().replace("base_seed: 11", "base_seed: 12")
+    spec.write_text(other)
+    c = calibrate(spec, tmp_path / "c", quiet=True, workers=2)
+    assert not pa.equals(pd.read_parquet(tmp_path / "c" / "posterior.parquet"))
+    assert c["generations"] != a["generations"] or c["parameters"] != a["parameters"]
+
+
+def test_contrast_of_two_arms_on_common_seeds(tmp_path):
+    base = """
+days: 20
+parameters: {meetings.joint_per_month: {min: 0, max: 2}}
+"""
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(base + "statistics: [{pattern: F1, minus: none, observed: 5}]\n")
+    spec, data, pats = load(ok, FACTS)
+    stat = spec.statistics[0]
+    assert stat.name == "F1:default - none"
+    sim = Simulator(spec, data, pats)
+    params = {"meetings.joint_per_month": 1.0}
+    arms = [stat.model_copy(update={"minus": None, "arm": a}) for a in ("default", "none")]
+    each = sim.run(params, arms)
+    diff = sim.run(params, [stat])["F1:default - none"]
+    assert diff == each["F1:default"] - each["F1:none"] and diff > 0
+    for text, msg in [
+        ("statistics: [{pattern: F1, minus: nope, observed: 1}]\n", "has no arm 'nope'"),
+        ("statistics: [{pattern: F1, arm: none, minus: none, observed: 1}]\n", "another arm"),
+        ("statistics: [{key: grid.visits_made, minus: none, observed: 1}]\n", "go with pattern"),
+    ]:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(base + text)
+        with pytest.raises(InputError, match=msg):
+            load(bad, FACTS)
+
+
+def test_shipped_calibration_specs_load():
+    """The real calibrations name fitted rows only under statistics, held-out rows after."""
+    from pathlib import Path
+
+    for name in ("calibration_disputes.yaml", "calibration_projects.yaml"):
+        spec, _, pats = load(Path(__file__).parents[1] / "experiments" / name)
+        assert {pats[s.pattern].role for s in spec.statistics} == {"fitted"}
+        assert {pats[s.pattern].role for s in spec.held_out} == {"held_out"}

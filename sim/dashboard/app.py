@@ -28,6 +28,7 @@ from sim.dashboard.pages import (
     sensitivity_page,
     sweep_page,
 )
+from sim.dashboard.research_pages import calibration_page, discovery_page, register_research
 from sim.dashboard.tables import TABLE_LIMIT, TABLE_ROWS
 from sim.dashboard.views import (
     READ_ERRORS,
@@ -153,6 +154,8 @@ def create_app(
         "/sensitivity": sensitivity_page,
         "/compare": compare_page,
         "/workbench": workbench_page,
+        "/calibration": calibration_page,
+        "/discovery": discovery_page,
     }
     jobs = jobs if jobs is not None else Jobs(root)
 
@@ -341,6 +344,7 @@ def create_app(
         return compare_view(c, keys, metrics, series_metric, lang=language)
 
     register_workbench(app, root, jobs)
+    register_research(app, c)
     app.catalog = c  # for the CLI's terminal message and for tests
     app.jobs = jobs
     return app

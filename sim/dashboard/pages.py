@@ -17,6 +17,8 @@ PAGES = {
     "/sensitivity": "page_sensitivity",
     "/compare": "page_compare",
     "/workbench": "page_workbench",
+    "/calibration": "page_calibration",
+    "/discovery": "page_discovery",
 }
 DEFAULT_SERIES = ["open_disputes", "resolved_L1", "resolved_L2", "expired"]
 COMPARE_METRICS = [

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.experiments.abc_sampler import make_sampler, map_ordered, seed_evaluation
 from sim.experiments.analysis import interval
 from sim.experiments.calibration import (
     CalibrationSpec,
@@ -63,10 +64,7 @@ def _abc(spec: CalibrationSpec, sim: Simulator):
     def model(params) -> dict:
         return sim.run(dict(params), fitted)
 
-    if spec.workers == 1:
-        sampler = pyabc.sampler.SingleCoreSampler()
-    else:
-        sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=spec.workers)
+    sampler = make_sampler(spec.base_seed, spec.workers)
     eps = (
         pyabc.epsilon.ListEpsilon(spec.epsilons)
         if spec.epsilons is not None
@@ -133,10 +131,9 @@ def _run_abc(spec: CalibrationSpec, sim: Simulator, out: Path, say, quiet: bool)
 
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
     url = "sqlite:///" + str((out / "abc.db").resolve())
-    if spec.workers == 1:
-        # pyabc draws its proposals from numpy's legacy global stream; seeding it here makes
-        # single-core calibrations repeat exactly. Model runs never use it (own seeds).
-        np.random.seed(spec.base_seed % 2**32)
+    # pyabc draws its proposals from numpy's legacy global stream: the sampler seeds it per
+    # evaluation (abc_sampler), so any worker count repeats exactly. Model runs never use it.
+    seed_evaluation(spec.base_seed, -2, 0)
     abc = _abc(spec, sim)
     observed = {s.name: float(s.observed) for s in spec.statistics}
     if (out / "abc.db").exists():
@@ -267,12 +264,9 @@ def _predictive(spec, sim: Simulator, post, w) -> tuple[pd.DataFrame, pd.DataFra
             for arm in sim.patterns[s.pattern].arms:
                 name = f"{s.pattern}:{arm}"
                 if name not in {t.name for t in [*statistics, *extra]}:
-                    extra.append(s.model_copy(update={"arm": arm, "observed": None}))
-    rows = []
-    for draw, i in enumerate(idx):
-        params = post.iloc[i].to_dict()
-        vals = sim.run(params, [*statistics, *extra], stream=1 + draw)
-        rows.append({"draw": draw, **params, **vals})
+                    extra.append(s.model_copy(update={"arm": arm, "minus": None, "observed": None}))
+    draws = [(draw, post.iloc[i].to_dict()) for draw, i in enumerate(idx)]
+    rows = map_ordered(_predict_one, draws, spec.workers, (sim, [*statistics, *extra]))
     pred = pd.DataFrame(rows)
     checks = []
     for role, items in (("fitted", spec.statistics), ("held_out", spec.held_out)):
@@ -308,6 +302,11 @@ def _predictive(spec, sim: Simulator, post, w) -> tuple[pd.DataFrame, pd.DataFra
             }
         )
     return pred, pd.DataFrame(checks), patterns
+
+
+def _predict_one(item: tuple[int, dict], sim: Simulator, statistics: list) -> dict:
+    draw, params = item
+    return {"draw": draw, **params, **sim.run(params, statistics, stream=1 + draw)}
 
 
 def _calibrated_yaml(spec, data, sim: Simulator, medians, params, path: Path) -> None:

@@ -83,6 +83,11 @@ class Statistic(Spec):
     key: str | None = Field(None, description="Summary metric, e.g. grid.visits_made.")
     pattern: str | None = Field(None, description="Stylised-facts row key, e.g. P4.")
     arm: str | None = Field(None, description="The pattern's arm (default: its first).")
+    minus: str | None = Field(
+        None,
+        description="Another arm of the same pattern: the statistic is arm - minus on the same "
+        "seeds (a lever's effect, e.g. councils=8 minus councils=0).",
+    )
     observed: float | None = Field(None, description="Observed value (needed to fit).")
     scale: float = Field(1.0, gt=0, description="Distance unit: a typical discrepancy.")
 
@@ -90,14 +95,16 @@ class Statistic(Spec):
     def _one(self) -> Statistic:
         if (self.key is None) == (self.pattern is None):
             raise ValueError("give either key: (a summary metric) or pattern: (a facts row)")
-        if self.key is not None and self.arm is not None:
-            raise ValueError("arm: goes with pattern:, not with key:")
+        if self.key is not None and (self.arm is not None or self.minus is not None):
+            raise ValueError("arm: and minus: go with pattern:, not with key:")
         return self
 
     @property
     def name(self) -> str:
-        """Column name: the key, or ``PATTERN:ARM``."""
-        return self.key if self.key is not None else f"{self.pattern}:{self.arm}"
+        """Column name: the key, ``PATTERN:ARM`` or ``PATTERN:ARM - MINUS``."""
+        if self.key is not None:
+            return self.key
+        return f"{self.pattern}:{self.arm}" + ("" if self.minus is None else f" - {self.minus}")
 
 
 class CalibrationSpec(Spec):
@@ -163,8 +170,13 @@ def resolve_patterns(spec: CalibrationSpec, patterns: list | None = None) -> dic
                 raise InputError(f"{where}: pattern {s.pattern!r} is not in the facts table")
             if s.arm is None:
                 s.arm = next(iter(p.arms))
-            if s.arm not in p.arms:
-                raise InputError(f"{where}: {s.pattern} has no arm {s.arm!r}; arms: {list(p.arms)}")
+            for arm in (s.arm, s.minus):
+                if arm is not None and arm not in p.arms:
+                    raise InputError(
+                        f"{where}: {s.pattern} has no arm {arm!r}; arms: {list(p.arms)}"
+                    )
+            if s.minus == s.arm:
+                raise InputError(f"{where}: {s.pattern}: minus: must name another arm")
             if where == "statistics" and p.role == "held_out":
                 raise InputError(
                     f"statistics: {s.pattern} is held out in the facts table; fitting it would "
@@ -273,25 +285,36 @@ class Simulator:
         for s in statistics:
             if s.key is not None:
                 variants.setdefault(("", ()), self.data)
-            else:
-                arm = self.patterns[s.pattern].arms[s.arm]
-                raw = read_yaml(SCENARIOS / arm.scenario)
-                variants.setdefault(
-                    (arm.scenario, arm.sets), apply_overrides(base_data(raw, self.spec), arm.sets)
-                )
+            for arm in self._arms(s):
+                if (arm.scenario, arm.sets) not in variants:
+                    raw = read_yaml(SCENARIOS / arm.scenario)
+                    variants[(arm.scenario, arm.sets)] = apply_overrides(
+                        base_data(raw, self.spec), arm.sets
+                    )
         runs = {v: [_simulate(d, sets, seed) for seed in seeds] for v, d in variants.items()}
         out = {}
         for s in statistics:
             if s.key is not None:
                 vals = [r["flat"].get(s.key, np.nan) if r else np.nan for r in runs[("", ())]]
+                vals = np.array([np.nan if v is None else v for v in vals], dtype=float)
             else:
                 p = self.patterns[s.pattern]
-                arm = p.arms[s.arm]
-                stat = arm.statistic or p.statistic
-                vals = [stat(r) if r else np.nan for r in runs[(arm.scenario, arm.sets)]]
-            vals = np.array([np.nan if v is None else v for v in vals], dtype=float)
+                per_arm = []
+                for arm in self._arms(s):
+                    stat = arm.statistic or p.statistic
+                    v = [stat(r) if r else np.nan for r in runs[(arm.scenario, arm.sets)]]
+                    per_arm.append(np.array([np.nan if x is None else x for x in v], float))
+                # a contrast is taken run by run: the arms share each replicate's seed
+                vals = per_arm[0] if len(per_arm) == 1 else per_arm[0] - per_arm[1]
             out[s.name] = float(np.nanmean(vals)) if np.isfinite(vals).any() else np.nan
         return out
+
+    def _arms(self, s: Statistic) -> list:
+        """The facts-table arms a statistic needs (arm, then minus), none for a summary key."""
+        if s.pattern is None:
+            return []
+        arms = self.patterns[s.pattern].arms
+        return [arms[a] for a in (s.arm, s.minus) if a is not None]
 
 
 def _simulate(data: dict, sets: list[str], seed: int) -> dict | None:
