@@ -26,12 +26,13 @@ from sim.results.comparison_text import (
     sentence,
 )
 
-# The headline results of the workbench (issue: resolution within the community, referrals,
-# days to resolve, project pass probability), then a few more when the comparison has them.
+# The headline results of the workbench: resolution within the community, referrals, how fast
+# (cumulative incidence of resolution by 30 and 90 days, which counts cases still open or
+# ended otherwise, unlike a median of resolved cases only), and the project pass probability.
 HEADLINE = (
     "disputes.share_of_all.resolved",
     "disputes.share_of_all.referred",
-    "disputes.median_days_to_resolve",
+    "disputes.resolved_within_30d",
     "disputes.resolved_within_90d",
     "projects.pass_rate",
 )
