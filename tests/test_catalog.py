@@ -62,9 +62,11 @@ def test_missing_keys_are_found():
 
 
 def test_labels_units_and_definitions():
+    assert catalog.label("disputes.share_of_closed.resolved", "zh") == "已结纠纷中的化解比例"
+    assert "÷" in catalog.describe("disputes.share_of_closed.resolved", "en")
+    assert catalog.unit("projects.median_days_to_pass", "zh") == "天"
+    # keys older runs wrote still read (legacy section), but are not documented as outputs
     assert catalog.label("disputes.resolution_rate", "zh") == "化解率"
-    assert "÷" in catalog.describe("disputes.resolution_rate", "en")
-    assert catalog.unit("disputes.median_days_to_resolve", "zh") == "天"
     assert catalog.label("support:elevators", "zh") == "支持度：elevators"
     assert "L1" in catalog.label("disputes.share_of_all.resolved_L1", "en")
     assert catalog.label("param:party.density", "zh").startswith("有党员的住户比例")
@@ -72,10 +74,10 @@ def test_labels_units_and_definitions():
 
 
 def test_formats_follow_the_language():
-    assert catalog.fmt("disputes.resolution_rate", 0.9523, "en") == "95.2%"
+    assert catalog.fmt("disputes.share_of_closed.resolved", 0.9523, "en") == "95.2%"
     assert catalog.fmt("grid.visits_made", 1357, "en") == "1,357"
-    assert catalog.fmt("disputes.median_days_to_resolve", 11.0, "zh") == "11天"
-    assert catalog.fmt("disputes.median_days_to_resolve", None, "en") == "—"
+    assert catalog.fmt("projects.median_days_to_pass", 11.0, "zh") == "11天"
+    assert catalog.fmt("projects.median_days_to_pass", None, "en") == "—"
     assert catalog.fmt("projects/compensation", 20000, "zh") == "¥20,000.00"
     levels = catalog.fmt("disputes.resolved_by_level", {"L0": 1, "L1": 2}, "zh")
     assert "邻里" in levels and "{" not in levels
@@ -128,3 +130,17 @@ def test_every_parameter_unit_has_a_chinese_form():
     untranslated = sorted(u for u in units - {"", "0-1"} if catalog.param_unit(u, "zh") == u)
     assert not untranslated, f"add these units to param_units in catalog.yaml: {untranslated}"
     assert catalog.param_unit("meetings / 4 weeks", "en") == "meetings / 4 weeks"
+
+
+def test_documented_summary_keys_are_what_runs_write(run_folders):
+    """docs/outputs.md lists the catalogue's summary section: every key there is written by a
+    run of the default or the projects scenario (no stale documentation)."""
+    import yaml
+
+    written = set()
+    for folder in run_folders.values():
+        written |= set(_flat_keys(json.loads((folder / "summary.json").read_text())))
+    documented = yaml.safe_load(
+        (ROOT / "sim" / "results" / "catalog.yaml").read_text(encoding="utf-8")
+    )["summary"]
+    assert [k for k in documented if "*" not in k and k not in written] == []

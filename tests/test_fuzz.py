@@ -28,7 +28,7 @@ BASE_SPEC = {
         "party.density": {"values": [0.0, 0.1]},
         "meetings.council_per_month": {"values": [0, 4]},
     },
-    "metrics": ["disputes.resolution_rate"],
+    "metrics": ["disputes.share_of_all.resolved"],
 }
 LAUGHS = "".join(
     f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else '1, 2, 3, 4, 5, 6, 7, 8, 9'}]\n"

@@ -66,7 +66,7 @@ def entries() -> dict[str, Entry]:
     def add(key: str, e: dict) -> None:
         out[key] = Entry(key, **{k: str(v) for k, v in e.items()})
 
-    for k, e in d["summary"].items():
+    for k, e in {**d.get("summary_legacy", {}), **d["summary"]}.items():
         add(k, e)
     for k, e in d["timeseries"].items():
         add(f"timeseries/{k}", e)
