@@ -24,6 +24,7 @@ from sim.results.comparison_text import (
     fmt_interval,
     is_share,
     sentence,
+    settings_text,
 )
 
 # The headline results of the workbench: resolution within the community, referrals, how fast
@@ -96,9 +97,7 @@ def comparison_view(folder: Path, lang: str = "en") -> html.Div:
     keys = [k for k in HEADLINE if k in metrics]
     n = len(record.get("seeds", []))
     moved = changed_settings(record)
-    what = "; ".join(f"{cat.label('param:' + k, lang)}: {b} → {v}" for k, b, v in moved) or cat.ui(
-        "brief_no_change", lang
-    )
+    what = settings_text(moved, lang) or cat.ui("brief_no_change", lang)
     header = html.Tr(
         [
             html.Th(cat.ui(x, lang))
