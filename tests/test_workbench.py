@@ -162,6 +162,7 @@ def test_comparison_view_shows_intervals_sentences_and_the_brief_link(finished):
     view = comparison_view(job.folder, "zh")
     words = texts(view)
     assert "议事会" in words and "→" in words and "区间" in words
+    assert "：4 → 8" in words  # settings as a planner writes them, not 4.0 → 8.0
     assert f"/workbench/brief/{job.folder.name}?lang=zh" in json.dumps(
         view.to_plotly_json(), default=str
     )
