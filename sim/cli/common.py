@@ -158,7 +158,7 @@ def catalog_ui(key: str, **fields) -> str:
 
 
 def bar_columns(unit: str) -> list:
-    """The columns of a progress bar counting ``unit``."""
+    """The columns of a progress bar counting ``unit`` (``days`` or ``runs``)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -171,9 +171,9 @@ def bar_columns(unit: str) -> list:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn(unit),
+        TextColumn(catalog_ui(f"cli_{unit}")),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
+        TextColumn(catalog_ui("cli_eta")),
         TimeRemainingColumn(),
     ]
 

@@ -121,16 +121,16 @@ def combinations(levers: Sequence[Lever]) -> list[tuple[int, dict[str, float]]]:
 def planner_cost(path: str, value: float, households: int) -> str:
     """A lever setting as a planner counts it (meetings a year, party members...)."""
     if path.endswith("_per_month"):
-        return f"{value * MONTHS_A_YEAR:.0f} meetings a year"
+        return Msg("cost_meetings", n=f"{value * MONTHS_A_YEAR:.0f}")
     if path == "party.density":
-        return f"{round(value * households)} party members"
+        return Msg("cost_party", n=round(value * households))
     if path == "party.big_v":
-        return f"{value:.0f} big-V members"
+        return Msg("cost_big_v", n=f"{value:.0f}")
     if path == "grid.visits_per_week":
-        return f"{value:.0f} visits a week per grid worker"
+        return Msg("cost_visits", n=f"{value:.0f}")
     if path == "grid.households_per_worker":
-        return f"1 grid worker per {value:.0f} households"
-    return f"{path} = {value:g}"
+        return Msg("cost_grid_worker", n=f"{value:.0f}")
+    return Msg("cost_other", path=path, value=f"{value:g}")
 
 
 def search(
