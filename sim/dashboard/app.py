@@ -45,6 +45,7 @@ from sim.dashboard.views import (
     sweep_controls,
     sweep_view,
 )
+from sim.messages import render
 from sim.results import catalog as ct
 
 __all__ = [
@@ -155,7 +156,7 @@ def create_app(
             try:
                 body = page(c, language)
             except READ_ERRORS as exc:
-                body = notice(ct.ui("read_error", language, error=exc), "warning")
+                body = notice(ct.ui("read_error", language, error=render(exc, language)), "warning")
         return body, nav(path if isinstance(path, str) else "/", language), language
 
     app.clientside_callback(SET_LANG, Output("lang-sink", "data"), Input("lang", "data"))
