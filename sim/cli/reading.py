@@ -22,7 +22,7 @@ from sim.cli.common import (
     lang,
     out_console,
 )
-from sim.messages import Msg
+from sim.messages import Msg, render
 
 
 @app.command()
@@ -41,7 +41,7 @@ def dashboard(
     if msg:
         err_console.print(catalog_ui("cli_warning", text=msg))
     for p in cat.problems:
-        err_console.print(catalog_ui("cli_warning", text=p))
+        err_console.print(catalog_ui("cli_warning", text=render(p, lang())))
     out_console.print(
         catalog_ui(
             "cli_dashboard_at",
