@@ -95,14 +95,11 @@ def fail(message: object, code: int = 2) -> None:
 
 
 def warn(message: object) -> None:
-    """Print a warning (``warning:`` / ``警告：``) in the language chosen with ``--lang``."""
+    """Print a warning (``warning:`` / ``注意：``) in the language chosen with ``--lang``."""
     from sim.messages import render
 
-    language = lang()
-    text = render(message, language).replace("[", "\\[")
-    gap = "" if language == "zh" else " "
-    prefix = render(Msg("warning_prefix"), language)
-    err_console.print(f"[yellow]{prefix}[/]{gap}{text}", highlight=False)
+    text = render(message, lang()).replace("[", "\\[")
+    err_console.print(catalog_ui("cli_warning", text=text), highlight=False)
 
 
 def error_line(message: object, language: str) -> str:
@@ -169,7 +166,7 @@ def catalog_ui(key: str, **fields) -> str:
 
 
 def bar_columns(unit: str) -> list:
-    """The columns of a progress bar counting ``unit``."""
+    """The columns of a progress bar counting ``unit`` (``days`` or ``runs``)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -182,9 +179,9 @@ def bar_columns(unit: str) -> list:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn(unit),
+        TextColumn(catalog_ui(f"cli_{unit}")),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
+        TextColumn(catalog_ui("cli_eta")),
         TimeRemainingColumn(),
     ]
 

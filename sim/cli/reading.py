@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 from sim.cli.common import (
     app,
+    catalog_ui,
     checked,
     err_console,
     fail,
@@ -22,7 +23,7 @@ from sim.cli.common import (
     out_console,
     warn,
 )
-from sim.messages import Msg
+from sim.messages import Msg, render
 
 
 @app.command()
@@ -58,13 +59,17 @@ def dashboard(
     cat = app.catalog
     msg = cat.message(lang())
     if msg:
-        err_console.print(f"[yellow]warning:[/] {msg}")
+        err_console.print(catalog_ui("cli_warning", text=msg))
     for p in cat.problems:
-        err_console.print(f"[yellow]warning:[/] {p}")
+        err_console.print(catalog_ui("cli_warning", text=render(p, lang())))
     out_console.print(
-        f"{len(cat.runs())} runs, {len(cat.sweeps())} sweeps in {results}; "
-        f"dashboard at [bold]http://{'127.0.0.1' if loopback else host}:{port}/[/] "
-        "(Ctrl-C to stop)"
+        catalog_ui(
+            "cli_dashboard_at",
+            runs=len(cat.runs()),
+            sweeps=len(cat.sweeps()),
+            path=results,
+            url=f"http://{'127.0.0.1' if loopback else host}:{port}/",
+        )
     )
     app.run(host=host.strip("[]"), port=port, debug=False)
 
@@ -84,7 +89,7 @@ def report(
         out = write_report(folder, html, lang())
     except FileNotFoundError as exc:
         fail(exc)
-    out_console.print(f"report written to [bold]{out}[/]")
+    out_console.print(catalog_ui("cli_report_written", path=out))
 
 
 @app.command()
@@ -101,4 +106,4 @@ def brief(
         fail(Msg("not_comparison_or_run", path=folder))
     checked("check_output_file", html, "--html", (".html", ".htm"))
     out = write_brief(folder, html, lang())
-    out_console.print(f"brief written to [bold]{out}[/]")
+    out_console.print(catalog_ui("cli_brief_written", path=out))

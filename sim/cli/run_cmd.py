@@ -19,6 +19,7 @@ from sim.cli.common import (
     SetOpt,
     app,
     bar_columns,
+    catalog_ui,
     checked,
     err_console,
     fail,
@@ -61,7 +62,9 @@ def run(
     model = NeighbourhoodModel(sc)
     try:
         with Progress(*bar_columns("days"), console=err_console, transient=True) as progress:
-            task = progress.add_task(f"{sc.name} (seed {sc.seed})", total=sc.days)
+            task = progress.add_task(
+                catalog_ui("cli_seed", name=sc.name, seed=sc.seed), total=sc.days
+            )
             model.run(on_day=lambda d: progress.update(task, completed=d))
     except KeyboardInterrupt:
         fail(Msg("run_interrupted"), 130)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from sim.cli.common import (
     ScenarioArg,
     SetOpt,
+    catalog_ui,
     checked,
     doc_app,
     fail,
@@ -67,7 +68,7 @@ def scenario_doc(
         changed = update_document(write)
     except (OSError, ValueError) as exc:
         fail(Msg("doc_markers", path=write, error=exc))
-    out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
+    out_console.print(catalog_ui("cli_doc_updated" if changed else "cli_doc_current", path=write))
 
 
 @doc_app.command("outputs")
@@ -83,7 +84,7 @@ def doc_outputs(
         sys.stdout.write(outputs_markdown())
         return
     changed = write_outputs_doc(write)
-    out_console.print(f"{write}: {'updated' if changed else 'already up to date'}")
+    out_console.print(catalog_ui("cli_doc_updated" if changed else "cli_doc_current", path=write))
 
 
 @scenario_app.command("check")
@@ -93,8 +94,14 @@ def scenario_check(
     """Validate a scenario; exit 2 with the field and fix if it is wrong."""
     sc = load(path, set_)
     out_console.print(
-        f"[green]ok[/] {path}: {sc.name}, {sc.n_compounds()} compounds, "
-        f"{sc.total_households()} households, {sc.days} days"
+        catalog_ui(
+            "cli_check_ok",
+            path=path,
+            name=sc.name,
+            compounds=sc.n_compounds(),
+            households=sc.total_households(),
+            days=sc.days,
+        )
     )
 
 
@@ -147,6 +154,11 @@ def scenario_from_buildings(
     out.write_text(head + body, encoding="utf-8")
     n_buildings = sum(c.n_buildings() for c in sc.compounds)
     out_console.print(
-        f"wrote {out}: {sc.n_compounds()} compounds, {n_buildings} buildings, "
-        f"{sc.total_households()} households"
+        catalog_ui(
+            "cli_buildings_wrote",
+            path=out,
+            compounds=sc.n_compounds(),
+            buildings=n_buildings,
+            households=sc.total_households(),
+        )
     )

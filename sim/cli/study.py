@@ -20,6 +20,7 @@ from sim.cli.common import (
     WorkersOpt,
     app,
     bar_columns,
+    catalog_ui,
     checked,
     err_console,
     fail,
@@ -80,7 +81,7 @@ def compare(
     }
     try:
         with Progress(*bar_columns("runs"), console=err_console, transient=True) as progress:
-            bar = progress.add_task("baseline vs variant", total=2 * replicates)
+            bar = progress.add_task(catalog_ui("cli_compare_task"), total=2 * replicates)
             record = run_compare(
                 scenario_dict(base),
                 scenario_dict(variant),
@@ -95,19 +96,16 @@ def compare(
         fail(exc)
     except KeyboardInterrupt:
         fail(Msg("compare_interrupted", out=out), 130)
-    t = Table(
-        title=f"variant minus baseline, {replicates} paired seeds (95% bootstrap CI)",
-        header_style="bold",
-    )
+    t = Table(title=catalog_ui("cli_compare_title", n=replicates), header_style="bold")
     for c in ("metric", "baseline", "variant", "difference"):
-        t.add_column(c, justify="left" if c == "metric" else "right")
+        t.add_column(catalog_ui(f"cli_col_{c}"), justify="left" if c == "metric" else "right")
     for key, row in record["metrics"].items():
         if not key.startswith(("disputes.", "projects.")):
             continue
         cells = [_mean_ci_text(row[arm]) for arm in ("baseline", "variant", "difference")]
-        t.add_row(key, *cells)
+        t.add_row(metric_label(key), *cells)
     out_console.print(t)
-    out_console.print(f"comparison written to [bold]{out}[/] (runs in baseline/ and variant/)")
+    out_console.print(catalog_ui("cli_compare_written", path=out))
 
 
 def _is_target_record(path: Path) -> bool:
@@ -214,19 +212,24 @@ def target(
 
     def record(trial) -> None:
         trials_so_far.append(trial)
-        status.update(f"tried {trial.settings}")
+        status.update(catalog_ui("cli_tried", settings=trial.settings))
         if json_out is not None:
             from sim.experiments.target import SearchResult
 
             partial = SearchResult(goal, list(trials_so_far))
             _write_json(json_out, result_record(partial, levers, planned))
 
-    t = Table(title=f"what would it take: {metric}", header_style="bold")
-    for c in ("effort", *(lv.path for lv in levers), "estimate [95% CI]", "reached"):
-        t.add_column(c)
+    t = Table(
+        title=catalog_ui("cli_target_title", metric=metric_label(metric)), header_style="bold"
+    )
+    t.add_column(catalog_ui("cli_col_effort"))
+    for lv in levers:
+        t.add_column(lever_label(lv.path))
+    t.add_column(catalog_ui("cli_col_estimate"))
+    t.add_column(catalog_ui("cli_col_reached"))
     with (
         ProcessPoolExecutor(max_workers=n, mp_context=spawn_context()) as ex,
-        err_console.status("searching...") as status,
+        err_console.status(catalog_ui("cli_searching")) as status,
     ):
         result = search(
             raw,
@@ -245,14 +248,33 @@ def target(
             str(tr.effort),
             *(f"{tr.settings[lv.path]:g}" for lv in levers),
             f"{mean:.3f} [{lo:.3f}, {hi:.3f}]",
-            "yes" if tr.reached else "no",
+            catalog_ui("cli_yes" if tr.reached else "cli_no"),
         )
     out_console.print(t)
     best = result.best
     if best is None:
-        out_console.print("no setting on this grid reaches the target; widen the levers' ranges")
+        out_console.print(catalog_ui("cli_target_none"))
         raise typer.Exit(1)
-    costs = ", ".join(
+    costs = "，" if lang() == "zh" else ", "
+    costs = costs.join(
         planner_cost(k, v, sc.total_households(), lang()) for k, v in best.settings.items()
     )
-    out_console.print(f"cheapest setting that reaches the target: [bold]{costs}[/]")
+    out_console.print(catalog_ui("cli_target_best", costs=costs))
+
+
+def metric_label(key: str) -> str:
+    """A result key's label in the chosen language (with the key, for researchers, in English)."""
+    from sim.results import catalog
+
+    if lang() == "zh" and catalog.has(key):
+        return catalog.label(key, "zh")
+    return key
+
+
+def lever_label(path: str) -> str:
+    """A lever's label (scenario parameter) in the chosen language."""
+    from sim.results import catalog
+
+    if lang() == "zh" and catalog.has(f"param:{path}"):
+        return catalog.label(f"param:{path}", "zh")
+    return path

@@ -50,8 +50,14 @@ def _run_sweep(
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
     err_console.print(
-        f"{spec.name}: {total:,} runs, {total - len(tasks):,} already done, "
-        f"{len(tasks):,} to run on {workers} workers"
+        catalog_ui(
+            "cli_sweep_plan",
+            name=spec.name,
+            total=f"{total:,}",
+            done=f"{total - len(tasks):,}",
+            todo=f"{len(tasks):,}",
+            workers=workers,
+        )
     )
     try:
         with Progress(*bar_columns("runs"), console=err_console) as progress:
@@ -60,7 +66,7 @@ def _run_sweep(
     except KeyboardInterrupt:
         done = len(list((out / "runs" / "summary").glob("*.parquet")))
         fail(Msg("sweep_interrupted", done=done, total=total, out=out), 130)
-    out_console.print(f"sweep {spec.name}: {total} runs in [bold]{out}[/]")
+    out_console.print(catalog_ui("cli_sweep_done", name=spec.name, total=total, path=out))
     return spec, out
 
 
@@ -246,7 +252,7 @@ def sensitivity(
                 ]
             )
         out_console.print(t)
-    out_console.print(f"indices written to [bold]{out / 'sensitivity.csv'}[/]")
+    out_console.print(catalog_ui("cli_indices_written", path=out / "sensitivity.csv"))
 
 
 @app.command()

@@ -50,6 +50,7 @@ from sim.dashboard.views import (
     sweep_view,
 )
 from sim.dashboard.workbench_app import register_workbench, workbench_page
+from sim.messages import render
 from sim.results import catalog as ct
 
 __all__ = [
@@ -183,7 +184,7 @@ def create_app(
             try:
                 body = page(c, language)
             except READ_ERRORS as exc:
-                body = notice(ct.ui("read_error", language, error=exc), "warning")
+                body = notice(ct.ui("read_error", language, error=render(exc, language)), "warning")
         return body, nav(path if isinstance(path, str) else "/", language), language
 
     app.clientside_callback(SET_LANG, Output("lang-sink", "data"), Input("lang", "data"))

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.messages import Msg
+
 MAX_DEPTH = 4
 MAX_FOLDERS = 5000  # folders looked into: `sim dashboard /` must not walk the whole disk
 
@@ -35,7 +37,7 @@ class Catalog:
 
     root: Path
     entries: dict[str, Entry] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # Msg: English str, renders in Chinese
 
     def runs(self) -> list[Entry]:
         """Run entries, sorted by key."""
@@ -69,10 +71,7 @@ def discover(root: str | Path) -> Catalog:
         return cat
     for seen, (dirpath, dirnames, filenames) in enumerate(os.walk(root, onerror=lambda e: None)):
         if seen >= MAX_FOLDERS:
-            cat.problems.append(
-                f"stopped looking after {MAX_FOLDERS} folders under {root}; start the dashboard "
-                "on the folder that holds your runs and sweeps (e.g. results/)"
-            )
+            cat.problems.append(Msg("dash_stopped_looking", limit=MAX_FOLDERS, root=root))
             break
         here = Path(dirpath)
         depth = len(here.relative_to(root).parts)
@@ -93,13 +92,17 @@ def _add(cat: Catalog, key: str, kind: str, path: Path, marker: str) -> None:
     try:
         data = json.loads((path / marker).read_text(encoding="utf-8"))
         if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
+            raise ValueError(Msg("dash_not_object"))
         if kind == "run" and not (path / "timeseries.parquet").exists():
-            raise ValueError("timeseries.parquet is missing")
+            raise ValueError(Msg("dash_no_timeseries"))
         if kind == "sweep" and not isinstance(data.get("spec"), dict):
-            raise ValueError("sweep.json has no 'spec' mapping")
+            raise ValueError(Msg("dash_no_spec"))
     except (OSError, ValueError, RecursionError) as exc:
-        cat.problems.append(f"{key}: unreadable {kind} ({exc})")
+        reason = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Msg) else str(exc)
+        kind_zh = "运行结果" if kind == "run" else "参数扫描"
+        cat.problems.append(
+            Msg("dash_unreadable", key=key, kind=kind, kind_zh=kind_zh, reason=reason)
+        )
         return
     name = data.get("spec", {}).get("name", "") if kind == "sweep" else ""
     label = f"{key} ({name})" if name else key

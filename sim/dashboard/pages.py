@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from sim.dashboard.catalog import Catalog, sweep_design
 from sim.dashboard.widgets import dropdown, graph
+from sim.messages import render
 from sim.results import catalog as cat
 
 PAGES = {
@@ -91,7 +92,7 @@ def home_page(c: Catalog, lang: str = "en") -> html.Div:
             ),
         ]
     for p in c.problems:
-        items.append(notice(p, "warning"))
+        items.append(notice(render(p, lang), "warning"))
     return html.Div(items)
 
 

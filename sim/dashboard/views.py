@@ -19,6 +19,7 @@ from sim.dashboard.catalog import Catalog, load_report, load_run, load_sensitivi
 from sim.dashboard.pages import DEFAULT_SERIES, notice, options
 from sim.dashboard.tables import result_table
 from sim.dashboard.widgets import dropdown, graph
+from sim.messages import render
 from sim.results import catalog as ct
 
 REPORT_COLUMNS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}
@@ -60,7 +61,7 @@ def guarded(fallback):
             try:
                 return fn(*args, **kwargs)
             except READ_ERRORS as exc:
-                return fallback(ct.ui("unreadable", lang, error=exc))
+                return fallback(ct.ui("unreadable", lang, error=render(exc, lang)))
 
         return inner
 
@@ -260,7 +261,7 @@ def sweep_controls(c: Catalog, key: str | None, lang: str = "en"):
     try:
         rep = load_report(e.path)
     except FileNotFoundError as exc:
-        return [], None, [], None, [], None, [notice(str(exc), "warning")]
+        return [], None, [], None, [], None, [notice(render(exc, lang), "warning")]
     params = report_params(rep)
     metrics = list(dict.fromkeys(rep.metric))
     x = params[0] if params else None

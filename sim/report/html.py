@@ -16,6 +16,7 @@ import pandas as pd
 from sim.dashboard import figures as fg
 from sim.dashboard.catalog import discover, load_report, load_run, load_sensitivity, sweep_design
 from sim.dashboard.tables import display_frame
+from sim.dashboard.widgets import graph_config
 from sim.experiments.analysis import grid_matrix, report_parameters, varying_metrics
 from sim.results import catalog as ct
 from sim.results.planner import planner_lines
@@ -32,13 +33,14 @@ STYLE = (
 
 
 class _Figures:
-    """Collects figures; plotly.js is inlined once, with the first."""
+    """Collects figures; plotly.js is inlined once, with the first; toolbar in ``lang``."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "en") -> None:
         self.first = True
+        self.config = graph_config(lang)
 
     def html(self, fig) -> str:
-        out = fig.to_html(full_html=False, include_plotlyjs=bool(self.first))
+        out = fig.to_html(full_html=False, include_plotlyjs=bool(self.first), config=self.config)
         self.first = False
         return out
 
@@ -94,7 +96,7 @@ def run_report(path: Path, lang: str = "en") -> tuple[str, list[str]]:
     """Title and HTML sections of a run folder: planner's summary, figures, every table."""
     r = load_run(path)
     ts = r["timeseries"]
-    figs = _Figures()
+    figs = _Figures(lang)
     lines = planner_lines(r["summary"], lang)
     groups = [
         ln.group if i == 0 or ln.group != lines[i - 1].group else "" for i, ln in enumerate(lines)
@@ -184,7 +186,7 @@ def sweep_report(path: Path, lang: str = "en") -> tuple[str, list[str]]:
     rep = load_report(path)
     params = report_parameters(rep)
     metrics = varying_metrics(rep)
-    figs = _Figures()
+    figs = _Figures(lang)
     sections = [_left_out(rep, metrics, lang)]
     title = ct.ui(
         "report_of_sweep", lang, name=path.name, design=ct.value_label("design", design, lang)
@@ -237,7 +239,7 @@ def compare_report(folder: Path, lang: str = "en") -> tuple[str, list[str]]:
         for k in keys
     ]
     table = pd.DataFrame(rows, columns=[ct.ui("col_what", lang), *runs])
-    figs = _Figures()
+    figs = _Figures(lang)
     shares = [k for k in keys if ct.kind(k) == "share"]
     sections = [
         _table(table, lang),

@@ -16,6 +16,7 @@ from sim.experiments.validation.core import (
     _fmt,
     _summary,
 )
+from sim.results import catalog
 
 CHANGGOU = "changgou_xincun.yaml"
 AOYUAN = "aoyuan.yaml"
@@ -51,7 +52,7 @@ def _same_order(
         lambda a: _fmt(a, "default", digits=0),
         role=role,
         description_zh=f"一年内{what_zh}与报告的数量级相同（{reported}）",
-        target_zh=f"{metric} 在 [{lo}, {hi}] 之间",
+        target_zh=f"{catalog.label(metric, 'zh')}（{metric}）在 [{lo}, {hi}] 之间",
     )
 
 
@@ -84,7 +85,8 @@ def _lever(key: str, scenario: str, lever: str, values: list, fixed: str, role: 
         role=role,
         description_zh=f"{LEVER_ZH[label]}越高，社区内化解的纠纷越多，且未见饱和"
         f"（{FIXED_ZH[fixed]}取情景默认值）",
-        target_zh=f"{RESOLVED}：每一档 ≥ 前一档 − {STEP_TOLERANCE}，末档 − 首档 ≥ {MIN_RISE}，"
+        target_zh=f"{catalog.label(RESOLVED, 'zh')}：每一档 ≥ 前一档 − {STEP_TOLERANCE}，"
+        f"末档 − 首档 ≥ {MIN_RISE}，"
         f"全部 ≤ {CEILING}",
     )
 
