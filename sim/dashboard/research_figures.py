@@ -31,6 +31,12 @@ def statistic_label(name: str, lang: str) -> str:
     return cat.ui("cal_row_stat", lang, row=row, arm=arm) if arm else name
 
 
+def _abbrev(text: str, room: int) -> str:
+    """A label cut to ``room`` characters (at least 8) for a crowded axis (the table has all)."""
+    room = max(room, 8)
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
 def bounds(spec_params: dict, table: pd.DataFrame) -> dict[str, tuple[float, float]]:
     """Each parameter's prior support to draw: min/max when given, else the prior 90%."""
     out = {}
@@ -86,11 +92,12 @@ def pairs_figure(
             )
             fig.update_xaxes(range=list(prior[b]), row=i + 1, col=j + 1)
             fig.update_yaxes(range=[lo, hi], row=i + 1, col=j + 1)
-    small = {"font": {"size": 11}}
+    small = {"font": {"size": 10 if n > 3 else 12}}
     for k, name in enumerate(names):
-        fig.update_xaxes(title={"text": param_label(name, lang), **small}, row=n, col=k + 1)
+        short = _abbrev(param_label(name, lang), 60 // n)
+        fig.update_xaxes(title={"text": short, **small}, row=n, col=k + 1)
         if k > 0:  # row 0, column 0 is a histogram: its height is a weight
-            fig.update_yaxes(title={"text": param_label(name, lang), **small}, row=k + 1, col=1)
+            fig.update_yaxes(title={"text": short, **small}, row=k + 1, col=1)
     fig.add_trace(
         go.Scatter(
             x=[None],
@@ -120,6 +127,7 @@ def generations_figure(gens: pd.DataFrame, lang: str) -> go.Figure:
             y=gens.acceptance_rate,
             name=cat.ui("cal_acceptance", lang),
             marker_color="#cccccc",
+            opacity=0.5,
         ),
         secondary_y=True,
     )
@@ -141,7 +149,15 @@ def generations_figure(gens: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_yaxes(
         title_text=cat.ui("cal_distance_axis", lang), secondary_y=False, rangemode="tozero"
     )
-    fig.update_yaxes(title_text=cat.ui("cal_acceptance", lang), secondary_y=True, range=[0, 1])
+    fig.update_yaxes(
+        title_text=cat.ui("cal_acceptance", lang),
+        secondary_y=True,
+        range=[0, 1],
+        tickmode="array",
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+        tickformat=".0%",
+        showgrid=False,
+    )
     return _layout(
         fig, title=cat.ui("cal_generations_title", lang), height=360, legend=_legend_top()
     )
