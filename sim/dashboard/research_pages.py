@@ -25,6 +25,7 @@ from sim.dashboard.catalog import MAX_DEPTH, MAX_FOLDERS, Catalog
 from sim.dashboard.pages import notice, options
 from sim.dashboard.tables import GRID_TEXT_ZH
 from sim.dashboard.views import guarded
+from sim.dashboard.widgets import dropdown, graph
 from sim.results import catalog as cat
 
 CALIBRATION_FILES = ("calibration.json", "posterior.parquet", "parameters.csv")
@@ -77,7 +78,8 @@ def calibration_page(c: Catalog, lang: str = "en") -> html.Div:
         [
             html.H2(cat.ui("calibration", lang)),
             html.Label(cat.ui("calibration", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="cal-select",
                 options=[{"label": k, "value": k} for k in found],
                 value=next(iter(found)),
@@ -86,11 +88,11 @@ def calibration_page(c: Catalog, lang: str = "en") -> html.Div:
             html.Div(id="cal-warnings"),
             html.H3(cat.ui("cal_parameters", lang)),
             html.Div(id="cal-params"),
-            dcc.Graph(id="cal-pairs"),
-            dcc.Graph(id="cal-generations"),
+            graph(lang, id="cal-pairs"),
+            graph(lang, id="cal-generations"),
             html.H3(cat.ui("cal_checks", lang)),
             html.Div(id="cal-rows"),
-            dcc.Graph(id="cal-checks"),
+            graph(lang, id="cal-checks"),
         ]
     )
 
@@ -109,19 +111,20 @@ def discovery_page(c: Catalog, lang: str = "en") -> html.Div:
             html.H2(cat.ui("discovery", lang)),
             html.P(cat.ui("disc_intro", lang), className="muted"),
             html.Label(cat.ui("sweep", lang)),
-            dcc.Dropdown(
+            dropdown(
+                lang,
                 id="disc-sweep",
                 options=[{"label": e.label, "value": e.key} for e in sweeps],
                 value=sweeps[0].key,
                 clearable=False,
             ),
             html.Label(cat.ui("metric", lang)),
-            dcc.Dropdown(id="disc-metric", clearable=False),
+            dropdown(lang, id="disc-metric", clearable=False),
             html.Label(cat.ui("disc_threshold", lang)),
             dcc.Input(id="disc-threshold", type="number", debounce=True),
             dcc.RadioItems(id="disc-direction", options=direction, value="above", inline=True),
             html.Div(id="disc-box"),
-            dcc.Graph(id="disc-trajectory"),
+            graph(lang, id="disc-trajectory"),
             html.H3(cat.ui("disc_leaves", lang)),
             html.Div(id="disc-leaves"),
         ]
