@@ -3,55 +3,24 @@
 A missing browser fails these tests; they are never skipped.
 """
 
-import threading
-from pathlib import Path
-
 import pytest
+from browser_support import ARTIFACTS, chromium, served, watched_page
 from dashboard_fixtures import make_results
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from sim.dashboard.app import create_app
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     results = make_results(tmp_path_factory.mktemp("browser"))
-    app = create_app(results)
-    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with served(create_app(results)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    assert Path(CHROMIUM).exists(), (
-        "Debian's chromium is missing: run the tests with `bash scripts/test.sh`, which installs "
-        "it (and the CJK font) as root, or `sudo apt-get install chromium fonts-noto-cjk`"
-    )
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 1400})
-        errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.errors = errors
-        yield pg
-        browser.close()
+    with chromium() as browser:
+        yield watched_page(browser)
 
 
 def graph_data(page, graph_id):

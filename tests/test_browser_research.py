@@ -1,12 +1,8 @@
 """Browser test of the calibration and discovery pages in Chinese (chromium via playwright)."""
 
-import threading
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
-from test_browser import ARTIFACTS, CHROMIUM, FLAGS, wait_graph
-from werkzeug.serving import make_server
+from browser_support import ARTIFACTS, chromium, served, watched_page
+from test_browser import wait_graph
 
 from sim.dashboard.app import create_app
 from sim.results import catalog as cat
@@ -14,26 +10,14 @@ from sim.results import catalog as cat
 
 @pytest.fixture(scope="module")
 def server(research_results):
-    app = create_app(research_results)
-    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with served(create_app(research_results)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing (see tests/test_browser.py)"
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 1400})
-        errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.errors = errors
-        yield pg
-        browser.close()
+    with chromium() as browser:
+        yield watched_page(browser)
 
 
 def test_calibration_page_in_chinese(page, server):

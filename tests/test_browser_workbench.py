@@ -5,13 +5,11 @@ interval and the brief in Chinese; cancel a second job; upload a buildings table
 runs on the Run page without a restart; play the map over days and click a building.
 """
 
-import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-from test_browser import ARTIFACTS, CHROMIUM, FLAGS, wait_graph
-from werkzeug.serving import make_server
+from browser_support import ARTIFACTS, chromium, served, watched_page
+from test_browser import wait_graph
 
 from sim.dashboard.app import create_app
 from sim.dashboard.jobs import Jobs
@@ -31,32 +29,21 @@ def server(tmp_path_factory):
     m.run()
     write_run(m, results / "yongyuan", sc.seed)
     app = create_app(results, refresh_seconds=0.5, jobs=Jobs(results, max_jobs=2))
-    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}", results
+    with served(app) as url:
+        yield url, results
     app.jobs.shutdown()
-    srv.shutdown()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run `bash scripts/test.sh`"
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 2200})
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.errors = errors
-    yield pg
+    yield watched_page(context)
     context.close()
 
 

@@ -5,26 +5,14 @@ import re
 
 from sim.cli.sweep_cmds import validation_cells
 from sim.experiments.validation import PATTERNS
-from sim.experiments.validation.core import model_zh
+from sim.experiments.validation.core import table_row
 from sim.results import catalog
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _row(p):
-    arms = {name: (0.5, 0.1, 0.4, 0.6, 10) for name in p.arms}
-    model = p.show(arms)
-    return {
-        "pattern": p.key,
-        "source": p.source,
-        "description": p.description,
-        "target": p.target,
-        "role": p.role,
-        "description_zh": p.description_zh,
-        "target_zh": p.target_zh,
-        "model": model,
-        "model_zh": model_zh(model, list(arms)),
-    }
+    return table_row(p, {name: (0.5, 0.1, 0.4, 0.6, 10) for name in p.arms})
 
 
 def test_every_validation_row_reads_in_chinese():

@@ -84,6 +84,22 @@ def arm_zh(name: str) -> str:
     return LEVERS_ZH[lever].format(v=value) if lever in LEVERS_ZH else name
 
 
+def table_row(p: Pattern, arms: dict) -> dict:
+    """A row of the stylised-facts table for the arms' results, in both languages (no verdict)."""
+    model = p.show(arms)
+    return {
+        "pattern": p.key,
+        "source": p.source,
+        "description": p.description,
+        "target": p.target,
+        "role": p.role,
+        "description_zh": p.description_zh,
+        "target_zh": p.target_zh,
+        "model": model,
+        "model_zh": model_zh(model, list(arms)),
+    }
+
+
 def model_zh(text: str, arms: list[str]) -> str:
     """A row's model value with the arm names in Chinese."""
     for name in sorted(arms, key=len, reverse=True):
@@ -153,20 +169,7 @@ def run_patterns(
             values = [stat(results[(arm.scenario, arm.sets, s)]) for s in range(seeds)]
             # Seeded bootstrap of the mean over seeds: stays inside the values' own range.
             arms[name] = interval(np.array(values), "score")[:5]
-        rows.append(
-            {
-                "pattern": p.key,
-                "source": p.source,
-                "description": p.description,
-                "target": p.target,
-                "role": p.role,
-                "description_zh": p.description_zh,
-                "target_zh": p.target_zh,
-                "model": p.show(arms),
-                "model_zh": model_zh(p.show(arms), list(arms)),
-                "passed": bool(p.check(arms)),
-            }
-        )
+        rows.append({**table_row(p, arms), "passed": bool(p.check(arms))})
     return rows
 
 
