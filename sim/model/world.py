@@ -62,8 +62,18 @@ class World:
     b_mediator: np.ndarray = field(init=False)
     b_mediator_pool: np.ndarray = field(init=False)
     u_mediator: np.ndarray = field(init=False)
+    _party: np.ndarray = field(init=False, repr=False)
+    _hh_community: np.ndarray = field(init=False, repr=False)
+    _comm_order: np.ndarray = field(init=False, repr=False)
+    _comm_start: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Roles and places are fixed once built: derived masks are computed once, not per call.
+        self._party = self.role != ROLE_NONE
+        self._hh_community = self.c_community[self.hh_compound]
+        self._comm_order = np.argsort(self._hh_community, kind="stable")
+        sizes = np.bincount(self._hh_community, minlength=self.n_communities)
+        self._comm_start = np.concatenate([[0], np.cumsum(sizes)])
         self.b_mediator, self.b_mediator_pool, self.u_mediator = self._building_mediators()
         members = np.bincount(self.hh_grid[self.party], minlength=self.n_grids)
         self.g_branch = members >= self.branch_min_members
@@ -76,7 +86,14 @@ class World:
     @property
     def hh_community(self) -> np.ndarray:
         """Community of each household."""
-        return self.c_community[self.hh_compound]
+        return self._hh_community
+
+    def community_households(self, communities: np.ndarray) -> np.ndarray:
+        """Households of some communities, community by community (no scan of every household)."""
+        starts, ends = self._comm_start[communities], self._comm_start[np.asarray(communities) + 1]
+        sizes = ends - starts
+        offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return self._comm_order[np.repeat(starts, sizes) + offset]
 
     @property
     def n_households(self) -> int:
@@ -96,7 +113,7 @@ class World:
     @property
     def party(self) -> np.ndarray:
         """Boolean mask of households with a party member."""
-        return self.role != ROLE_NONE
+        return self._party
 
     def _building_mediators(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Influence of building-level mediators: strongest and pooled per building, per unit.

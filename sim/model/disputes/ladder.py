@@ -48,6 +48,7 @@ class Ladder:
         names, _, self.cat_difficulty, self.cat_property = category_table(s)
         self.category_names = names
         self.rates = daily_rates(s, w)
+        self.cum_rates = np.cumsum(self.rates.ravel())  # arrivals place cases by searchsorted
         self.book = DisputeBook()
         # Common random numbers: each case's and each meeting's draws are keyed by their ids.
         self.case_key = stream_key(model.run_seed, "cases")
@@ -77,6 +78,7 @@ class Ladder:
             m.scenario.disputes,
             m.arrival_rng,
             day,
+            self.cum_rates,
         )
 
     def step(self, day: int, visited: np.ndarray) -> None:
@@ -256,7 +258,7 @@ class Ladder:
         members = (
             np.arange(w.n_households)
             if communities is None
-            else np.flatnonzero(np.isin(w.hh_community, communities))
+            else w.community_households(communities)
         )
         p_scale = np.where(w.party[members], 1.0, scale)
         base = self.model.scenario.meetings.attendance_trust_base
