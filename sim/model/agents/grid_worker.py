@@ -127,7 +127,9 @@ class GridRounds:
             whole = np.concatenate([self.grid_order[self.grid_start[f] :][: size[f]] for f in full])
             visited = np.concatenate([visited, whole])
         visited.sort()
-        return visited[np.r_[True, visited[1:] != visited[:-1]]] if len(visited) else visited
+        keep = np.ones(len(visited), dtype=bool)
+        np.not_equal(visited[1:], visited[:-1], out=keep[1:])
+        return visited[keep]
 
     def found(self, grids: np.ndarray) -> None:
         """Count unreported cases the workers found on their rounds, by grid."""

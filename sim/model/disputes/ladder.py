@@ -172,6 +172,8 @@ class Ladder:
         Returns:
             The cases resolved.
         """
+        if len(idx) == 0:
+            return idx
         b = self.book
         b.attempts[idx] += 1
         won_mask = self.draws(idx, 10 * by, day) < chance
@@ -185,6 +187,8 @@ class Ladder:
 
     def _end(self, idx: np.ndarray, outcome: int, day: int) -> None:
         """Close cases without a settlement; referral and expiry cost the parties' trust."""
+        if len(idx) == 0:
+            return
         m, b = self.model, self.book
         b.close(idx, outcome, day)
         key = OUTCOMES[outcome]
@@ -194,6 +198,8 @@ class Ladder:
             update_trust(m.world.trust, parties, 0.0, m.scenario.trust.loss_failed)
 
     def _resolve(self, won: np.ndarray, level: int, day: int) -> None:
+        if len(won) == 0:
+            return
         m, b = self.model, self.book
         b.close(won, RESOLVED, day, level)
         m.today[f"resolved_L{level}"] = m.today.get(f"resolved_L{level}", 0) + len(won)
