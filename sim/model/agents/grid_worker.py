@@ -87,9 +87,8 @@ class GridRounds:
         new = rng.poisson(g.wish_rate * n / 365.0)
         if new:
             np.add.at(self.pending_wishes, rng.integers(0, n, new), 1)
-        vis_idx = self.draw_visits(rng)
-        visited = np.zeros(n, dtype=bool)
-        visited[vis_idx] = True
+        visited = self.draw_visits(rng)
+        vis_idx = np.flatnonzero(visited)
         grids = w.hh_grid[vis_idx]
         self.visits += np.bincount(grids, minlength=w.n_grids)
         collected = self.pending_wishes[vis_idx]
@@ -114,22 +113,18 @@ class GridRounds:
         household, at the cost of the visits, not the households.
 
         Returns:
-            Indices of the visited households, increasing.
+            Boolean mask over households, true where visited.
         """
         p, size = self.visit_chance, self.grid_size
-        full = np.flatnonzero(p >= 1.0)
         hazard = -np.log1p(-np.where(p < 1.0, p, 0.0))  # grids with p >= 1 are visited whole
         hits = rng.poisson(size * hazard)
         g = np.repeat(np.arange(len(p)), hits)
         local = (rng.random(len(g)) * size[g]).astype(np.int64)
-        visited = self.grid_order[self.grid_start[g] + local]
-        if len(full):
-            whole = np.concatenate([self.grid_order[self.grid_start[f] :][: size[f]] for f in full])
-            visited = np.concatenate([visited, whole])
-        visited.sort()
-        keep = np.ones(len(visited), dtype=bool)
-        np.not_equal(visited[1:], visited[:-1], out=keep[1:])
-        return visited[keep]
+        visited = np.zeros(len(self.grid_order), dtype=bool)
+        visited[self.grid_order[self.grid_start[g] + local]] = True
+        for f in np.flatnonzero(p >= 1.0):
+            visited[self.grid_order[self.grid_start[f] :][: size[f]]] = True
+        return visited
 
     def found(self, grids: np.ndarray) -> None:
         """Count unreported cases the workers found on their rounds, by grid."""
