@@ -173,6 +173,7 @@ samples: 8
 levels: 4
 replicates: 2
 base_seed: 3
+common_seeds: true
 metrics: [disputes.resolved_by_level.L2, disputes.resolved_by_level.L1]
 parameters:
   meetings.council_per_month: {min: 0, max: 8}
@@ -192,6 +193,9 @@ parameters:
     # real levers move L1; the no-op lever must still rank last.
     l1 = table[table.metric == "disputes.resolved_by_level.L1"].sort_values("rank")
     assert l1.parameter.iloc[-1] == "trust.gain_project"
+    # Common seeds: every point sees the same disputes, so the no-op's effects are exactly 0
+    # (with a seed per point its rank among weak levers depended on seed noise).
+    assert (table[table.parameter == "trust.gain_project"].mu_star == 0).all()
 
 
 def test_results_module_opens_sweeps(reference):
