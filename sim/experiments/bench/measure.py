@@ -156,8 +156,9 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
     record["scaling_fit_cpu"] = fit_line(households, [s["run_cpu_s"] for s in record["scaling"]])
     record["sweep"] = None
     if sweep_runs:
-        step(f"sweep: {sweep_runs} Changgou runs on 2 workers")
-        record["sweep"] = run_case("sweep", {"runs": sweep_runs, "workers": 2, "days": days})
+        step(f"sweep: {sweep_runs} Changgou runs on 2 workers (process pool, then Dask)")
+        sweep = {"runs": sweep_runs, "workers": 2, "days": days, "dask": True}
+        record["sweep"] = run_case("sweep", sweep)
     record["meta"] = {
         "mode": mode,
         "reps": reps,

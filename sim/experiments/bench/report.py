@@ -115,6 +115,14 @@ def targets(rec: dict) -> list[dict]:
             None if sw is None else 1.3 * sw["model_s_sum"] / 2,
         )
     )
+    dask_s = None if sw is None else sw.get("dask_wall_s")
+    out.append(
+        _target(
+            "Dask local cluster <= 1.15 x the process pool (same sweep, same 2 workers)",
+            dask_s,
+            None if sw is None or dask_s is None else 1.15 * sw["wall_s"],
+        )
+    )
     return out
 
 
@@ -163,6 +171,7 @@ COMPARED = [
     ("city sim run, cpu (s)", ("sim_run_city", "cpu_s")),
     ("city peak RSS (MB)", ("sim_run_city", "rss_mb")),
     ("sweep wall (s)", ("sweep", "wall_s")),
+    ("sweep wall, Dask (s)", ("sweep", "dask_wall_s")),
     ("python -c pass (s)", ("python_pass", "wall_s")),
     ("import mesa (s)", ("import_mesa", "wall_s")),
 ]
