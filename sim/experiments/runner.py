@@ -36,11 +36,12 @@ from sim.experiments.spec import (
 )
 from sim.experiments.sweep_folder import half_made, lock_sweep, remove_stale_temps
 from sim.results.paths import check_creatable, safe_name
-from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR, sweep_meta
+from sim.results.sweeps import EVENTS_DIR, SERIES_DIR, SUMMARY_DIR, sweep_meta
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
 
 DASK_TIMEOUT_S = 10
+EVENT_TABLES = ("disputes", "meetings", "projects", "votes")  # kept with --keep-events
 PARENT_POLL_S = 1.0
 
 
@@ -74,7 +75,9 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     """Run one sweep run and write its files (top-level and picklable for process pools).
 
     Args:
-        task: plain data: scenario (raw mapping), sets, seed, out, point, replicate, params.
+        task: plain data: scenario (raw mapping), sets, seed, out, point, replicate, params;
+            with ``keep_events`` true the run's event tables (disputes, meetings, project
+            instances and votes) are written too, to ``runs/events/RUN.TABLE.parquet``.
 
     Returns:
         ``{"run_id": ..., "seconds": ...}``.
@@ -103,6 +106,13 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     series.insert(1, "point", task["point"])
     series.insert(2, "replicate", task["replicate"])
     out = Path(task["out"])
+    if task.get("keep_events"):
+        from sim.results.write import tables
+
+        (out / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
+        for name, df in tables(model).items():
+            if name in EVENT_TABLES:
+                _atomic_parquet(df, out / EVENTS_DIR / f"{rid}.{name}.parquet")
     _atomic_parquet(series, out / SERIES_DIR / f"{rid}.parquet")
     _atomic_parquet(pd.DataFrame([row]), out / SUMMARY_DIR / f"{rid}.parquet")
     return {"run_id": rid, "seconds": time.perf_counter() - t0}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR
+from sim.results.sweeps import EVENTS_DIR, SERIES_DIR, SUMMARY_DIR
 from sim.scenario.loading import InputError
 
 SETUP_NAMES = {"runs", "points.parquet", "seeds.parquet", ".lock"}
@@ -55,7 +55,7 @@ def lock_sweep(out: Path) -> FileLock:
 def remove_stale_temps(out: Path) -> list[Path]:
     """Remove temporary files a killed sweep left (safe: this process holds the lock)."""
     removed = []
-    for folder in (out, out / SUMMARY_DIR, out / SERIES_DIR):
+    for folder in (out, out / SUMMARY_DIR, out / SERIES_DIR, out / EVENTS_DIR):
         if not folder.is_dir():
             continue
         for p in folder.iterdir():
