@@ -146,6 +146,12 @@ def bench(
         )
         if dask is not None:
             out_console.print(f"Dask / process pool: {dask / sw['wall_s']:.2f}x")
+        if sw.get("pool_cpu_s") is not None:
+            ideal = sw["model_s_sum"] + (summary or 0.0)
+            out_console.print(
+                f"process pool sweep CPU (parent + workers): {sw['pool_cpu_s']:.1f} s = "
+                f"{sw['pool_cpu_s'] / ideal:.2f}x the runs' in-process model + summary time"
+            )
     tt = Table(title="Targets", header_style="bold")
     for c in ("", "target", "measured", "limit"):
         tt.add_column(c, justify="right" if c in ("measured", "limit") else "left")

@@ -115,14 +115,29 @@ def case_boltzmann(args: dict) -> dict:
     return {"agents": n, "steps": steps, "seconds": statistics.median(times)}
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its children reaped so far (pool workers)."""
+    import resource
+
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _timed_sweep(spec: Path, out: Path, workers: int, dask: str | None = None):
-    """Wall seconds of preparing and executing a sweep (as ``sim sweep`` does), and its runs."""
+    """Wall and CPU seconds of preparing and executing a sweep (as ``sim sweep`` does).
+
+    CPU counts this process and the workers it reaped (a process pool's, at its shutdown), so on
+    a loaded machine it shows the sweep's own work where wall time shows the queue for cores.
+
+    Returns:
+        ``(wall seconds, CPU seconds, the runs)``.
+    """
     from sim.experiments.runner import execute, prepare
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_seconds()
     _, tasks, _ = prepare(spec, out)
     execute(tasks, workers, dask)
-    return time.perf_counter() - t0, tasks
+    return time.perf_counter() - t0, _cpu_seconds() - c0, tasks
 
 
 def case_sweep(args: dict) -> dict:
@@ -146,10 +161,10 @@ def case_sweep(args: dict) -> dict:
             f"parameters:\n  party.density: {{values: [0.05, 0.1]}}\n"
             f"replicates: {runs // 2}\n"
         )
-        wall, tasks = _timed_sweep(spec, Path(tmp) / "pool", workers)
+        wall, cpu, tasks = _timed_sweep(spec, Path(tmp) / "pool", workers)
         dask_wall = None
         if args.get("dask"):
-            dask_wall, _ = _timed_sweep(spec, Path(tmp) / "dask", workers, "local")
+            dask_wall, _, _ = _timed_sweep(spec, Path(tmp) / "dask", workers, "local")
     model_s = summary_s = 0.0
     for task in tasks:
         sc = Scenario.model_validate(apply_overrides(copy.deepcopy(task["scenario"]), task["sets"]))
@@ -164,6 +179,7 @@ def case_sweep(args: dict) -> dict:
         "runs": len(tasks),
         "workers": workers,
         "wall_s": wall,
+        "pool_cpu_s": cpu,
         "dask_wall_s": dask_wall,
         "model_s_sum": model_s,
         "summary_s_sum": summary_s,

@@ -172,6 +172,7 @@ COMPARED = [
     ("city peak RSS (MB)", ("sim_run_city", "rss_mb")),
     ("sweep wall (s)", ("sweep", "wall_s")),
     ("sweep wall, Dask (s)", ("sweep", "dask_wall_s")),
+    ("sweep CPU, process pool (s)", ("sweep", "pool_cpu_s")),
     ("python -c pass (s)", ("python_pass", "wall_s")),
     ("import mesa (s)", ("import_mesa", "wall_s")),
 ]
