@@ -145,7 +145,10 @@ def bench(
             + ("" if summary is None else f" + {summary:.1f} s of summaries")
         )
         if dask is not None:
-            out_console.print(f"Dask / process pool: {dask / sw['wall_s']:.2f}x")
+            cpu_ratio = ""
+            if sw.get("dask_cpu_s") and sw.get("pool_cpu_s"):
+                cpu_ratio = f", CPU {sw['dask_cpu_s'] / sw['pool_cpu_s']:.2f}x"
+            out_console.print(f"Dask / process pool: wall {dask / sw['wall_s']:.2f}x{cpu_ratio}")
         if sw.get("pool_cpu_s") is not None:
             ideal = sw["model_s_sum"] + (summary or 0.0)
             out_console.print(

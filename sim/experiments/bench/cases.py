@@ -126,8 +126,9 @@ def _cpu_seconds() -> float:
 def _timed_sweep(spec: Path, out: Path, workers: int, dask: str | None = None):
     """Wall and CPU seconds of preparing and executing a sweep (as ``sim sweep`` does).
 
-    CPU counts this process and the workers it reaped (a process pool's, at its shutdown), so on
-    a loaded machine it shows the sweep's own work where wall time shows the queue for cores.
+    CPU counts this process and the workers it reaped (a process pool's at its shutdown, a
+    local Dask cluster's nannies and workers at its close), so on a loaded machine it shows the
+    sweep's own work where wall time shows the queue for cores.
 
     Returns:
         ``(wall seconds, CPU seconds, the runs)``.
@@ -162,9 +163,9 @@ def case_sweep(args: dict) -> dict:
             f"replicates: {runs // 2}\n"
         )
         wall, cpu, tasks = _timed_sweep(spec, Path(tmp) / "pool", workers)
-        dask_wall = None
+        dask_wall = dask_cpu = None
         if args.get("dask"):
-            dask_wall, _, _ = _timed_sweep(spec, Path(tmp) / "dask", workers, "local")
+            dask_wall, dask_cpu, _ = _timed_sweep(spec, Path(tmp) / "dask", workers, "local")
     model_s = summary_s = 0.0
     for task in tasks:
         sc = Scenario.model_validate(apply_overrides(copy.deepcopy(task["scenario"]), task["sets"]))
@@ -181,6 +182,7 @@ def case_sweep(args: dict) -> dict:
         "wall_s": wall,
         "pool_cpu_s": cpu,
         "dask_wall_s": dask_wall,
+        "dask_cpu_s": dask_cpu,
         "model_s_sum": model_s,
         "summary_s_sum": summary_s,
     }

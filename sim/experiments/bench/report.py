@@ -173,6 +173,7 @@ COMPARED = [
     ("sweep wall (s)", ("sweep", "wall_s")),
     ("sweep wall, Dask (s)", ("sweep", "dask_wall_s")),
     ("sweep CPU, process pool (s)", ("sweep", "pool_cpu_s")),
+    ("sweep CPU, Dask (s)", ("sweep", "dask_cpu_s")),
     ("python -c pass (s)", ("python_pass", "wall_s")),
     ("import mesa (s)", ("import_mesa", "wall_s")),
 ]
