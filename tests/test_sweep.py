@@ -173,6 +173,7 @@ samples: 8
 levels: 4
 replicates: 2
 base_seed: 3
+common_seeds: true
 metrics: [disputes.resolved_by_level.L2, disputes.resolved_by_level.L1]
 parameters:
   meetings.council_per_month: {min: 0, max: 8}
@@ -192,6 +193,9 @@ parameters:
     # real levers move L1; the no-op lever must still rank last.
     l1 = table[table.metric == "disputes.resolved_by_level.L1"].sort_values("rank")
     assert l1.parameter.iloc[-1] == "trust.gain_project"
+    # Common seeds: every point sees the same disputes, so the no-op's effects are exactly 0
+    # (with a seed per point its rank among weak levers depended on seed noise).
+    assert (table[table.parameter == "trust.gain_project"].mu_star == 0).all()
 
 
 def test_results_module_opens_sweeps(reference):
@@ -279,3 +283,32 @@ def test_common_seeds_give_every_point_the_same_replicates():
     assert (common == common[0]).all() and len(set(common[0])) == 3
     own = run_seeds(7, 4, 3)
     assert (own[0] == common[0]).all() and len({tuple(r) for r in own}) == 4
+
+
+def test_keep_events_writes_each_runs_event_tables_only_when_asked(tmp_path):
+    spec_text = "name: ev\ndays: 40\nparameters:\n  party.density: {values: [0.05]}\n"
+    spec_path = write_spec(tmp_path, spec_text + "replicates: 2\nbase_seed: 5\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", str(spec_path), "--out", str(tmp_path / "plain")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "plain" / "runs" / "events").exists()
+    kept = tmp_path / "kept"
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", str(spec_path), "--out", str(kept), "--keep-events"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    names = {p.name for p in (kept / "runs" / "events").iterdir()}
+    for rep in range(2):
+        for table in ("disputes", "meetings", "projects", "votes"):  # the default has projects
+            assert f"p00000-r{rep:04d}.{table}.parquet" in names
+    assert all(n.split(".")[1] in ("disputes", "meetings", "projects", "votes") for n in names)
+    disputes = pd.read_parquet(kept / "runs" / "events" / "p00000-r0001.disputes.parquet")
+    summary = runs_frame(kept).set_index("replicate").loc[1]
+    assert len(disputes) == summary["disputes.total"]

@@ -136,10 +136,26 @@ def bench(
     if sw is None:
         out_console.print("sweep: not measured (--quick)")
     else:
+        dask = sw.get("dask_wall_s")
+        summary = sw.get("summary_s_sum")
         out_console.print(
-            f"sweep: {sw['runs']} Changgou runs on {sw['workers']} workers {sw['wall_s']:.1f} s; "
-            f"the same runs in-process {sw['model_s_sum']:.1f} s of model time"
+            f"sweep: {sw['runs']} Changgou runs on {sw['workers']} workers: process pool "
+            f"{sw['wall_s']:.1f} s"
+            + ("" if dask is None else f", Dask local cluster {dask:.1f} s")
+            + f"; the same runs in-process {sw['model_s_sum']:.1f} s of model time"
+            + ("" if summary is None else f" + {summary:.1f} s of summaries")
         )
+        if dask is not None:
+            cpu_ratio = ""
+            if sw.get("dask_cpu_s") and sw.get("pool_cpu_s"):
+                cpu_ratio = f", CPU {sw['dask_cpu_s'] / sw['pool_cpu_s']:.2f}x"
+            out_console.print(f"Dask / process pool: wall {dask / sw['wall_s']:.2f}x{cpu_ratio}")
+        if sw.get("pool_cpu_s") is not None:
+            ideal = sw["model_s_sum"] + (summary or 0.0)
+            out_console.print(
+                f"process pool sweep CPU (parent + workers): {sw['pool_cpu_s']:.1f} s = "
+                f"{sw['pool_cpu_s'] / ideal:.2f}x the runs' in-process model + summary time"
+            )
     tt = Table(title="Targets", header_style="bold")
     for c in ("", "target", "measured", "limit"):
         tt.add_column(c, justify="right" if c in ("measured", "limit") else "left")

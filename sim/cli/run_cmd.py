@@ -68,8 +68,9 @@ def run(
             model.run(on_day=lambda d: progress.update(task, completed=d))
     except KeyboardInterrupt:
         fail(Msg("run_interrupted"), 130)
-    path = write_run(model, out, sc.seed)
-    print_planner_summary(summarize(model), sc, model.world.n_households, path)
+    summary = summarize(model)
+    path = write_run(model, out, sc.seed, summary)
+    print_planner_summary(summary, sc, model.world.n_households, path)
 
 
 def print_planner_summary(summary: dict, sc: Scenario, households: int, path: Path) -> None:

@@ -37,6 +37,7 @@ def _run_sweep(
     dask: str | None,
     designs: tuple[str, ...] | None = None,
     max_runs: int = 10_000,
+    keep_events: bool = False,
 ):
     from rich.progress import Progress
 
@@ -47,6 +48,8 @@ def _run_sweep(
         spec, tasks, out = prepare(spec_path, out, designs, max_runs)
     except InputError as exc:
         fail(exc)
+    for task in tasks:
+        task["keep_events"] = keep_events
     total = len(list((out / "runs" / "summary").glob("*.parquet"))) + len(tasks)
     workers = workers or os.cpu_count() or 1
     err_console.print(
@@ -85,6 +88,14 @@ def sweep(
         list[str] | None, typer.Option(help="With 'report': metrics to show (default: spec's).")
     ] = None,
     max_runs: MaxRunsOpt = 10_000,
+    keep_events: Annotated[
+        bool,
+        typer.Option(
+            "--keep-events",
+            help="Also keep each run's event tables (disputes, meetings, projects, votes) in "
+            "runs/events/; by default a sweep keeps only summaries and daily series.",
+        ),
+    ] = False,
 ) -> None:
     """Run a parameter sweep (resumable), or report one: `sim sweep report DIR`."""
     if spec_or_report == "report":
@@ -94,7 +105,7 @@ def sweep(
         return
     if folder is not None:
         fail(Msg("unexpected_argument", folder=folder))
-    _run_sweep(Path(spec_or_report), out, workers, dask, max_runs=max_runs)
+    _run_sweep(Path(spec_or_report), out, workers, dask, max_runs=max_runs, keep_events=keep_events)
 
 
 def _sweep_report(folder: Path, metrics: list[str] | None) -> None:

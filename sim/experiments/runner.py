@@ -13,7 +13,6 @@ import copy
 import json
 import multiprocessing
 import os
-import re
 import shlex
 import signal
 import threading
@@ -25,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from filelock import FileLock, Timeout
 
 from sim.experiments.spec import (
     DEFAULT_MAX_RUNS,
@@ -36,12 +34,14 @@ from sim.experiments.spec import (
     points,
     run_seeds,
 )
+from sim.experiments.sweep_folder import half_made, lock_sweep, remove_stale_temps
 from sim.results.paths import check_creatable, safe_name
-from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR, sweep_meta
+from sim.results.sweeps import EVENTS_DIR, SERIES_DIR, SUMMARY_DIR, sweep_meta
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
 
 DASK_TIMEOUT_S = 10
+EVENT_TABLES = ("disputes", "meetings", "projects", "votes")  # kept with --keep-events
 PARENT_POLL_S = 1.0
 
 
@@ -75,7 +75,9 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     """Run one sweep run and write its files (top-level and picklable for process pools).
 
     Args:
-        task: plain data: scenario (raw mapping), sets, seed, out, point, replicate, params.
+        task: plain data: scenario (raw mapping), sets, seed, out, point, replicate, params;
+            with ``keep_events`` true the run's event tables (disputes, meetings, project
+            instances and votes) are written too, to ``runs/events/RUN.TABLE.parquet``.
 
     Returns:
         ``{"run_id": ..., "seconds": ...}``.
@@ -104,6 +106,13 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     series.insert(1, "point", task["point"])
     series.insert(2, "replicate", task["replicate"])
     out = Path(task["out"])
+    if task.get("keep_events"):
+        from sim.results.write import tables
+
+        (out / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
+        for name, df in tables(model).items():
+            if name in EVENT_TABLES:
+                _atomic_parquet(df, out / EVENTS_DIR / f"{rid}.{name}.parquet")
     _atomic_parquet(series, out / SERIES_DIR / f"{rid}.parquet")
     _atomic_parquet(pd.DataFrame([row]), out / SUMMARY_DIR / f"{rid}.parquet")
     return {"run_id": rid, "seconds": time.perf_counter() - t0}
@@ -197,7 +206,7 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
                 "the scheduler runs, or use --dask local"
             ) from None
     try:
-        yield client.get_executor()
+        yield client.get_executor(pure=False)  # batches write files: never deduplicate
     finally:
         client.close()
         if cluster is not None:
@@ -272,61 +281,6 @@ def prepare(
                 }
             )
     return spec, tasks, out
-
-
-SETUP_NAMES = {"runs", "points.parquet", "seeds.parquet", ".lock"}
-TEMP_FILE = re.compile(r"^\..+\.(\d+\.)?tmp$")
-_LOCKS: dict[Path, FileLock] = {}
-
-
-def half_made(out: Path) -> bool:
-    """Whether ``out`` is empty or a sweep folder whose set-up was killed before sweep.json.
-
-    Such a folder holds only set-up files (points, seeds, an empty ``runs`` tree, the lock,
-    temporary files), so completing it loses nothing.
-    """
-    for p in out.iterdir():
-        if p.name == "runs":
-            inner = [q for d in p.iterdir() for q in (d.iterdir() if d.is_dir() else [d])]
-            if any(not TEMP_FILE.match(q.name) for q in inner):
-                return False
-        elif p.name not in SETUP_NAMES and not TEMP_FILE.match(p.name):
-            return False
-    return True
-
-
-def lock_sweep(out: Path) -> FileLock:
-    """Take the sweep folder's lock for the rest of this process (re-entrant within it).
-
-    Raises:
-        InputError: another process is writing this sweep.
-    """
-    key = out.resolve()
-    if key in _LOCKS:
-        return _LOCKS[key]
-    lock = FileLock(out / ".lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise InputError(
-            f"--out {out}: another sim sweep is writing this folder right now (it holds "
-            f"{out / '.lock'}); wait for it to finish, or choose another --out"
-        ) from None
-    _LOCKS[key] = lock
-    return lock
-
-
-def remove_stale_temps(out: Path) -> list[Path]:
-    """Remove temporary files a killed sweep left (safe: this process holds the lock)."""
-    removed = []
-    for folder in (out, out / SUMMARY_DIR, out / SERIES_DIR):
-        if not folder.is_dir():
-            continue
-        for p in folder.iterdir():
-            if TEMP_FILE.match(p.name) and p.is_file():
-                p.unlink(missing_ok=True)
-                removed.append(p)
-    return removed
 
 
 def rerun_command(spec: SweepSpec, spec_path: str | Path, params: dict, seed: int) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 from sim.model.agents import GridWorker, OwnersCommittee, PartyMember, PropertyFirm, Resident
 from sim.model.agents.grid_worker import GridRounds
 from sim.model.calendar import Calendar, MeetingLog
+from sim.model.collect import DailyCollector
 from sim.model.disputes.ladder import Ladder
 from sim.model.projects.lifecycle import ProjectPortfolio
 from sim.model.world import build_world
@@ -39,17 +40,18 @@ class NeighbourhoodModel(mesa.Model):
         self._create_agents()
         self.agents_by_type[GridWorker].do("plan_round")
         self.projects = ProjectPortfolio(self)
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector = DailyCollector(model_reporters=self._reporters())
 
     # ----------------------------------------------------------------- set-up
     def _create_agents(self) -> None:
         s, w = self.scenario, self.world
         party = w.party
         # Households in bulk (one registration pass, same ids and order as one by one).
-        Resident.create_households(self, np.flatnonzero(~party))
+        Resident.create_households(self, np.flatnonzero(~party), as_set=False)
         PartyMember.create_households(
             self,
             np.flatnonzero(party),
+            as_set=False,
             mediation_skill=s.party.mediation_skill,
             canvass_per_week=s.party.canvass_per_week,
         )

@@ -100,7 +100,21 @@ def social_ties(
     Complete inside a unit, two random ones in the building, one weak one to a neighbouring
     building.
     """
-    n = len(hh_unit)
+    return with_unit_cliques(hh_unit, random_ties(rng, hh_building, b_start, b_size, graph))
+
+
+def random_ties(
+    rng: np.random.Generator,
+    hh_building: np.ndarray,
+    b_start: np.ndarray,
+    b_size: np.ndarray,
+    graph: nx.Graph,
+) -> sp.csr_matrix:
+    """The drawn part of the ties: two random ones in the building, one weak one next door.
+
+    Symmetric CSR with duplicates summed; :func:`with_unit_cliques` adds the unit cliques.
+    """
+    n = len(hh_building)
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
@@ -139,10 +153,8 @@ def social_ties(
         off_diagonal = r != c
         r, c, v = r[off_diagonal], c[off_diagonal], v[off_diagonal]
         data = (np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r])))
-        random_ties = sp.coo_matrix(data, shape=(n, n)).tocsr()  # duplicates summed
-    else:
-        random_ties = sp.csr_matrix((n, n))
-    return with_unit_cliques(hh_unit, random_ties)
+        return sp.coo_matrix(data, shape=(n, n)).tocsr()  # duplicates summed
+    return sp.csr_matrix((n, n))
 
 
 def with_unit_cliques(hh_unit: np.ndarray, random_ties: sp.csr_matrix) -> sp.csr_matrix:

@@ -19,12 +19,7 @@ _GOLDEN = np.uint64(_GOLDEN_INT)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
+_ONE = np.uint64(1)
 
 
 def _mix_int(z: int) -> int:
@@ -54,14 +49,34 @@ def keyed_uniform(key: int, ids, *tags: int) -> np.ndarray:
     Returns:
         Float array shaped like ``ids``.
     """
+    z = _event_key(key, tags)
+    x = np.asarray(ids).astype(np.uint64)  # a fresh array: mixed in place below
+    if x.size == 0:
+        return np.zeros(x.shape)
+    x += _ONE
+    x *= _GOLDEN
+    x += np.uint64(z)
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    x >>= _S11
+    return x.astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def _event_key(key: int, tags: tuple) -> int:
+    """The key folded with each tag in turn (SplitMix64 steps)."""
     z = int(key)
     for t in tags:
         z = _mix_int((z + (int(t) + 1) * _GOLDEN_INT) & _MASK)
-    ids = np.asarray(ids, dtype=np.int64).astype(np.uint64)
-    out = _mix(np.uint64(z) + (ids + np.uint64(1)) * _GOLDEN)
-    return (out >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+    return z
 
 
 def keyed_generator(key: int, *tags: int) -> np.random.Generator:
-    """A numpy generator for one keyed event (a day's repair capacity, one meeting)."""
-    return np.random.Generator(np.random.Philox(np.random.SeedSequence([int(key), *tags])))
+    """A numpy generator for one keyed event (a day's repair capacity, one meeting).
+
+    Philox is keyed directly with the event's 64-bit key (no ``SeedSequence`` hashing: that
+    cost more than the draws of a small day).
+    """
+    return np.random.Generator(np.random.Philox(key=_event_key(key, tags)))

@@ -8,13 +8,14 @@ index range (``b_start[b] : b_start[b] + b_size[b]``); the hot loops rely on tha
 from __future__ import annotations
 
 import math
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from sim.model.network import building_network, link_nearest, social_ties
+from sim.model.network import building_network, link_nearest, random_ties, with_unit_cliques
 from sim.scenario import Scenario
 
 ROLE_NONE, ROLE_VOLUNTEER, ROLE_BUILDING_LEADER, ROLE_SECRETARY, ROLE_BIG_V = range(5)
@@ -51,8 +52,8 @@ class World:
     b_pos: np.ndarray
     # units
     u_building: np.ndarray
-    # networks
-    ties: sp.csr_matrix
+    # networks (``ties`` is drawn and assembled when first read)
+    tie_rng: np.random.Generator  # the world's stream where the ties' draws begin
     building_graph: nx.Graph
     n_grids: int
     b_grid: np.ndarray
@@ -62,11 +63,43 @@ class World:
     b_mediator: np.ndarray = field(init=False)
     b_mediator_pool: np.ndarray = field(init=False)
     u_mediator: np.ndarray = field(init=False)
+    _party: np.ndarray = field(init=False, repr=False)
+    _hh_community: np.ndarray = field(init=False, repr=False)
+    _comm_order: np.ndarray = field(init=False, repr=False)
+    _comm_start: np.ndarray = field(init=False, repr=False)
+    _ties: sp.csr_matrix | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Roles and places are fixed once built: derived masks are computed once, not per call.
+        self._party = self.role != ROLE_NONE
+        self._hh_community = self.c_community[self.hh_compound]
+        self._comm_order = np.argsort(self._hh_community, kind="stable")
+        sizes = np.bincount(self._hh_community, minlength=self.n_communities)
+        self._comm_start = np.concatenate([[0], np.cumsum(sizes)])
         self.b_mediator, self.b_mediator_pool, self.u_mediator = self._building_mediators()
         members = np.bincount(self.hh_grid[self.party], minlength=self.n_grids)
         self.g_branch = members >= self.branch_min_members
+
+    @property
+    def ties(self) -> sp.csr_matrix:
+        """Household ties (symmetric weighted CSR): unit cliques plus random ties.
+
+        Drawn and assembled on first use: only the project mechanisms read them, and for a
+        city the tens of millions of unit-clique entries are most of the set-up's time and
+        memory. The random ties are the last draws of the world's stream, taken from a copy of
+        it made when the rest of the world was drawn, so the matrix is the same whenever (and
+        whether) it is first read, and nothing else depends on it.
+        """
+        if self._ties is None:
+            drawn = random_ties(
+                deepcopy(self.tie_rng),
+                self.hh_building,
+                self.b_start,
+                self.b_size,
+                self.building_graph,
+            )
+            self._ties = with_unit_cliques(self.hh_unit, drawn)
+        return self._ties
 
     @property
     def n_communities(self) -> int:
@@ -76,7 +109,14 @@ class World:
     @property
     def hh_community(self) -> np.ndarray:
         """Community of each household."""
-        return self.c_community[self.hh_compound]
+        return self._hh_community
+
+    def community_households(self, communities: np.ndarray) -> np.ndarray:
+        """Households of some communities, community by community (no scan of every household)."""
+        starts, ends = self._comm_start[communities], self._comm_start[np.asarray(communities) + 1]
+        sizes = ends - starts
+        offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return self._comm_order[np.repeat(starts, sizes) + offset]
 
     @property
     def n_households(self) -> int:
@@ -96,7 +136,7 @@ class World:
     @property
     def party(self) -> np.ndarray:
         """Boolean mask of households with a party member."""
-        return self.role != ROLE_NONE
+        return self._party
 
     def _building_mediators(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Influence of building-level mediators: strongest and pooled per building, per unit.
@@ -196,7 +236,6 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     if b_xy and all(xy is not None for xy in b_xy):
         pos = np.array(b_xy, dtype=float)
         link_nearest(graph, pos, b_comp_arr)
-    ties = social_ties(rng, hh_unit, hh_building, b_start, b_size, graph)
     return World(
         compound_names=names,
         community_names=community_names,
@@ -222,7 +261,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         b_pos=pos,
         b_names=b_names,
         u_building=np.repeat(np.arange(n_b), units).astype(np.int32),
-        ties=ties,
+        tie_rng=deepcopy(rng),  # the ties are the stream's last draws (see World.ties)
         building_graph=graph,
         n_grids=int(hh_grid.max()) + 1 if n else 0,
         b_grid=b_grid,

@@ -12,6 +12,7 @@ from sim.messages import Msg
 from sim.results.paths import DamagedFile
 
 SUMMARY_DIR, SERIES_DIR = "runs/summary", "runs/series"
+EVENTS_DIR = "runs/events"  # per-run event tables, only with ``sim sweep --keep-events``
 
 
 def is_sweep(path: str | Path) -> bool:

@@ -139,8 +139,16 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def write_run(model: NeighbourhoodModel, out: str | Path, seed: int) -> Path:
+def write_run(
+    model: NeighbourhoodModel, out: str | Path, seed: int, summary: dict | None = None
+) -> Path:
     """Write a finished run's outputs into ``out`` atomically (temp folder, then rename).
+
+    Args:
+        model: the finished model.
+        out: the run folder.
+        seed: the run's seed (for the manifest).
+        summary: ``summarize(model)`` when the caller has it already (it is not recomputed).
 
     Returns:
         The run folder.
@@ -154,7 +162,7 @@ def write_run(model: NeighbourhoodModel, out: str | Path, seed: int) -> Path:
         for name, df in tables(model).items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
             written.append(f"{name}.parquet")
-        _write_json(tmp / "summary.json", summarize(model))
+        _write_json(tmp / "summary.json", summarize(model) if summary is None else summary)
         _write_json(tmp / "manifest.json", manifest(model, seed))
         written += ["manifest.json", "summary.json"]
         if out.exists() and any(out.iterdir()):

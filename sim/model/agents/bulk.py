@@ -44,17 +44,17 @@ def create_many(
     # Hand out ids first..first+n-1 and leave the counter where one-by-one creation would.
     mesa.Agent._ids[model] = itertools.count(first + n)
     template = {**shared, "model": model, "unique_id": first, "pos": None, name: None}
-    new = object.__new__
-    agents = []
-    append = agents.append
+
+    def make(uid: int, key: Any, new=object.__new__, copy=template.copy) -> A:
+        agent = new(cls)
+        attributes = copy()
+        attributes["unique_id"] = uid
+        attributes[name] = key
+        agent.__dict__ = attributes
+        return agent
+
     with paused_gc():
-        for uid, key in zip(range(first, first + n), keys, strict=True):
-            agent = new(cls)
-            attributes = agent.__dict__
-            attributes.update(template)
-            attributes["unique_id"] = uid
-            attributes[name] = key
-            append(agent)
+        agents = list(map(make, range(first, first + n), keys))
         register_many(model, cls, agents)
     return agents
 

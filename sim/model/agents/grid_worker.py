@@ -62,6 +62,9 @@ class GridRounds:
         self.model = model
         w = model.world
         self.grid_size = np.bincount(w.hh_grid, minlength=w.n_grids)
+        # Households of grid g are grid_order[grid_start[g] : grid_start[g] + grid_size[g]].
+        self.grid_order = np.argsort(w.hh_grid, kind="stable")
+        self.grid_start = np.cumsum(self.grid_size) - self.grid_size
         self.visit_chance = np.zeros(w.n_grids)
         zeros = np.zeros(w.n_grids, dtype=np.int64)
         self.visits, self.cases_found = zeros.copy(), zeros.copy()
@@ -84,7 +87,7 @@ class GridRounds:
         new = rng.poisson(g.wish_rate * n / 365.0)
         if new:
             np.add.at(self.pending_wishes, rng.integers(0, n, new), 1)
-        visited = rng.random(n) < self.visit_chance[w.hh_grid]
+        visited = self.draw_visits(rng)
         vis_idx = np.flatnonzero(visited)
         grids = w.hh_grid[vis_idx]
         self.visits += np.bincount(grids, minlength=w.n_grids)
@@ -99,6 +102,28 @@ class GridRounds:
         new_sugg = rng.binomial(per_comp.astype(np.int64), g.suggestion_share)
         self.suggestions_waiting += new_sugg
         self.suggestions_made += int(new_sugg.sum())
+        return visited
+
+    def draw_visits(self, rng: np.random.Generator) -> np.ndarray:
+        """Households visited today: each with its grid's daily chance ``p``, independently.
+
+        Drawn as Poisson hits: a grid gets Poisson(size x h) hits on households picked
+        uniformly, with ``h = -log(1 - p)``, so each household is hit at least once with chance
+        ``1 - exp(-h) = p``, independently of the others: the law of one Bernoulli draw per
+        household, at the cost of the visits, not the households.
+
+        Returns:
+            Boolean mask over households, true where visited.
+        """
+        p, size = self.visit_chance, self.grid_size
+        hazard = -np.log1p(-np.where(p < 1.0, p, 0.0))  # grids with p >= 1 are visited whole
+        hits = rng.poisson(size * hazard)
+        g = np.repeat(np.arange(len(p)), hits)
+        local = (rng.random(len(g)) * size[g]).astype(np.int64)
+        visited = np.zeros(len(self.grid_order), dtype=bool)
+        visited[self.grid_order[self.grid_start[g] + local]] = True
+        for f in np.flatnonzero(p >= 1.0):
+            visited[self.grid_order[self.grid_start[f] :][: size[f]]] = True
         return visited
 
     def found(self, grids: np.ndarray) -> None:

@@ -24,8 +24,8 @@ class Resident(mesa.Agent):
 
     @classmethod
     def create_households(
-        cls, model: mesa.Model, households: np.ndarray, **attributes: Any
-    ) -> AgentSet:
+        cls, model: mesa.Model, households: np.ndarray, as_set: bool = True, **attributes: Any
+    ) -> AgentSet | None:
         """Create one agent per household in bulk, as ``cls(model, h, **attributes)`` would.
 
         Registration is done in one pass (:mod:`sim.model.agents.bulk`): the agents, their
@@ -35,14 +35,16 @@ class Resident(mesa.Agent):
         Args:
             model: the model.
             households: household indices, one agent each.
+            as_set: return the new agents as an ``AgentSet`` (a third weak-reference table
+                of every household; the model, which reads ``agents_by_type``, skips it).
             **attributes: the other constructor arguments, shared by all (e.g. a party
                 member's ``mediation_skill``).
 
         Returns:
-            The new agents as an ``AgentSet``.
+            The new agents as an ``AgentSet`` (``None`` when ``as_set`` is false).
         """
         agents = create_many(cls, model, households.tolist(), "household", **attributes)
-        return agent_set(model, agents)
+        return agent_set(model, agents) if as_set else None
 
     @property
     def _w(self):

@@ -52,27 +52,42 @@ def arrive(
     spec: Disputes,
     rng: np.random.Generator,
     day: int,
+    cumulative: np.ndarray | None = None,
 ) -> int:
     """Draw today's new disputes by building and category; returns how many opened.
 
+    The day's total is one Poisson draw over all (building, category) cells, and each case is
+    placed on a cell with chance proportional to its rate (``searchsorted`` over the cumulative
+    rates): the same law as one Poisson draw per cell, at the cost of the cases, not the cells.
     Difficulty is a mixture: a tractable majority around its category's mean, and an
     intractable tail (share ``spec.intractable_share``) around ``spec.intractable_difficulty``.
+
+    Args:
+        book: the case book the new cases are added to.
+        rates: expected new cases per day, by building (rows) and category (columns).
+        world: the world (buildings' households and compounds).
+        difficulty: mean difficulty of each category.
+        spec: the dispute parameters.
+        rng: the arrival stream.
+        day: today.
+        cumulative: ``np.cumsum(rates.ravel())``, when the caller keeps it between days.
     """
-    counts = rng.poisson(rates)
-    b, c = np.nonzero(counts)
-    if len(b) == 0:
+    cum = np.cumsum(rates.ravel()) if cumulative is None else cumulative
+    total = float(cum[-1]) if len(cum) else 0.0
+    k = int(rng.poisson(total)) if total > 0 else 0
+    if k == 0:
         return 0
-    reps = counts[b, c]
-    b = np.repeat(b, reps)
-    c = np.repeat(c, reps)
+    cells = np.searchsorted(cum, rng.random(k) * total, side="right")
+    cells = np.minimum(np.sort(cells), len(cum) - 1)  # cases in (building, category) order
+    b, c = np.divmod(cells, rates.shape[1])
     size = world.b_size[b]
-    local_a = (rng.random(len(b)) * size).astype(np.int64)
-    shift = 1 + (rng.random(len(b)) * np.maximum(size - 1, 1)).astype(np.int64)
+    local_a = (rng.random(k) * size).astype(np.int64)
+    shift = 1 + (rng.random(k) * np.maximum(size - 1, 1)).astype(np.int64)
     hh_a = world.b_start[b] + local_a
     hh_b = world.b_start[b] + (local_a + shift) % np.maximum(size, 1)
-    intractable = rng.random(len(b)) < spec.intractable_share
+    intractable = rng.random(k) < spec.intractable_share
     mean = np.where(intractable, spec.intractable_difficulty, difficulty[c])
-    d = np.clip(mean + rng.normal(0.0, spec.difficulty_sd, len(b)), 0.0, spec.max_difficulty)
+    d = np.clip(mean + rng.normal(0.0, spec.difficulty_sd, k), 0.0, spec.max_difficulty)
     book.add(
         day,
         category=c,
@@ -83,4 +98,4 @@ def arrive(
         difficulty=d,
         intractable=intractable,
     )
-    return len(b)
+    return k

@@ -48,6 +48,7 @@ class Ladder:
         names, _, self.cat_difficulty, self.cat_property = category_table(s)
         self.category_names = names
         self.rates = daily_rates(s, w)
+        self.cum_rates = np.cumsum(self.rates.ravel())  # arrivals place cases by searchsorted
         self.book = DisputeBook()
         # Common random numbers: each case's and each meeting's draws are keyed by their ids.
         self.case_key = stream_key(model.run_seed, "cases")
@@ -77,6 +78,7 @@ class Ladder:
             m.scenario.disputes,
             m.arrival_rng,
             day,
+            self.cum_rates,
         )
 
     def step(self, day: int, visited: np.ndarray) -> None:
@@ -170,6 +172,8 @@ class Ladder:
         Returns:
             The cases resolved.
         """
+        if len(idx) == 0:
+            return idx
         b = self.book
         b.attempts[idx] += 1
         won_mask = self.draws(idx, 10 * by, day) < chance
@@ -183,6 +187,8 @@ class Ladder:
 
     def _end(self, idx: np.ndarray, outcome: int, day: int) -> None:
         """Close cases without a settlement; referral and expiry cost the parties' trust."""
+        if len(idx) == 0:
+            return
         m, b = self.model, self.book
         b.close(idx, outcome, day)
         key = OUTCOMES[outcome]
@@ -192,6 +198,8 @@ class Ladder:
             update_trust(m.world.trust, parties, 0.0, m.scenario.trust.loss_failed)
 
     def _resolve(self, won: np.ndarray, level: int, day: int) -> None:
+        if len(won) == 0:
+            return
         m, b = self.model, self.book
         b.close(won, RESOLVED, day, level)
         m.today[f"resolved_L{level}"] = m.today.get(f"resolved_L{level}", 0) + len(won)
@@ -256,7 +264,7 @@ class Ladder:
         members = (
             np.arange(w.n_households)
             if communities is None
-            else np.flatnonzero(np.isin(w.hh_community, communities))
+            else w.community_households(communities)
         )
         p_scale = np.where(w.party[members], 1.0, scale)
         base = self.model.scenario.meetings.attendance_trust_base

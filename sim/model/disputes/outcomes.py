@@ -72,9 +72,12 @@ def agenda(
         raise ValueError(f"unknown agenda rule {rule!r}")
     order = np.lexsort((idx, key, body))
     s, g = idx[order], body[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    group_start = np.repeat(starts, np.diff(np.r_[starts, len(s)]))
-    rank = np.arange(len(s)) - group_start
+    new_group = np.empty(len(g), dtype=bool)
+    new_group[0] = True
+    np.not_equal(g[1:], g[:-1], out=new_group[1:])
+    # Rank inside its body: position minus the position where the body's group starts.
+    position = np.arange(len(s))
+    rank = position - np.maximum.accumulate(np.where(new_group, position, 0))
     cap = limit[g] if isinstance(limit, np.ndarray) else limit
     return s[rank < cap]
 

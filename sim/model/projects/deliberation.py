@@ -159,7 +159,7 @@ def diffuse(
         ties: symmetric weighted adjacency (CSR).
         epsilon: per-household confidence bound (``inf`` everywhere: no bound).
         rate: share of the way moved per round.
-        rows: the row index of every stored tie, if already computed (saves a pass).
+        rows: unused (kept for callers that pass the row index of every stored tie).
 
     Returns:
         New opinions.
@@ -169,12 +169,14 @@ def diffuse(
         den = np.asarray(ties.sum(axis=1)).ravel()
         target = np.divide(ties @ x, den, out=x.copy(), where=den > 0)
         return x + rate * (target - x)
-    if rows is None:
-        rows = np.repeat(np.arange(ties.shape[0]), np.diff(ties.indptr))
+    # Ties within the bound keep their weight, the others count zero; then one sparse product
+    # each for the weighted sum and the weight (row sums in stored order, as a bincount would).
+    counts = np.diff(ties.indptr)
     nb = x[ties.indices]
-    w = ties.data * (np.abs(nb - x[rows]) <= epsilon[rows])
-    num = np.bincount(rows, w * nb, minlength=len(x))
-    den = np.bincount(rows, w, minlength=len(x))
+    within = np.abs(nb - np.repeat(x, counts)) <= np.repeat(epsilon, counts)
+    bounded = sp.csr_matrix((ties.data * within, ties.indices, ties.indptr), shape=ties.shape)
+    num = bounded @ x
+    den = bounded @ np.ones(len(x))
     target = np.divide(num, den, out=x.copy(), where=den > 0)
     return x + rate * (target - x)
 

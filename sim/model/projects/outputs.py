@@ -64,9 +64,10 @@ def building_support(world, states: list[ProjectState], snapshots: list) -> pd.D
 def mean_support(model, st: ProjectState) -> float:
     """Mean approval chance among members of started instances."""
     d = model.scenario.deliberation
-    started = st.status[st.inst] != WAITING
-    e = st.approval(d.vote_slope, d.concern_weight)
-    return float(np.nanmean(e[started])) if started.any() else float("nan")
+    started = np.flatnonzero(st.status[st.inst] != WAITING)
+    if len(started) == 0:
+        return float("nan")
+    return float(np.nanmean(st.approval(d.vote_slope, d.concern_weight, started)))
 
 
 def outcomes(st: ProjectState, last_day: int) -> np.ndarray:

@@ -73,15 +73,40 @@ class ProjectState:
         self.by_inst = np.split(order, np.cumsum(counts)[:-1])
         self.tie_rows = np.repeat(np.arange(m), np.diff(self.ties.indptr))
 
-    def approval(self, slope: float, weight: float) -> np.ndarray:
+    def approval(self, slope: float, weight: float, idx: np.ndarray | None = None) -> np.ndarray:
         """Each member's chance to approve: logistic in support less weighted mean concern.
 
         ``p = 1 / (1 + exp(-slope (x - weight * mean(c) - 1/2)))``; members who signed
         approve for sure; NaN where no opinion has formed yet.
+
+        Args:
+            slope: the logistic's slope.
+            weight: weight of the mean concern.
+            idx: member positions to compute (default: all members), in that order.
         """
-        z = slope * (self.x - weight * (self.c @ MEAN_OF_CONCERNS) - 0.5)
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-        return np.where(self.signed, 1.0, p)
+        x, c, signed = (
+            (self.x, self.c, self.signed)
+            if idx is None
+            else (
+                self.x[idx],
+                self.c[idx],
+                self.signed[idx],
+            )
+        )
+        # In place, in the order of ``slope * (x - weight * mean(c) - 0.5)`` (same numbers).
+        z = c @ MEAN_OF_CONCERNS
+        z *= weight
+        np.subtract(x, z, out=z)
+        z -= 0.5
+        z *= slope
+        np.maximum(z, -50.0, out=z)
+        np.minimum(z, 50.0, out=z)
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        np.divide(1.0, z, out=z)
+        z[signed] = 1.0
+        return z
 
 
 def expand(world, spec: Project) -> ProjectState:

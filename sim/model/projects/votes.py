@@ -17,7 +17,6 @@ from sim.model.projects.state import (
     FAILED,
     PASSED,
     ProjectState,
-    approval,
     member_utility,
     shift_interest,
 )
@@ -26,12 +25,23 @@ from sim.model.projects.voting import decide, required_share
 NO_OBJECTION_RULES = ("unit_two_thirds_no_objection",)
 
 
-def expected_support(world, st: ProjectState, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per instance: expected approving share (min of owners and area) and owner count."""
-    owners = world.hh_owner[st.members]
+def expected_support(
+    world, st: ProjectState, p: np.ndarray, pos: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per instance: expected approving share (min of owners and area) and owner count.
+
+    Args:
+        world: the world (owners, areas).
+        st: the project's state.
+        p: approval chance of each member, or of the members at ``pos`` only.
+        pos: member positions ``p`` is given for (default: every member); instances without
+            any of them get no owners.
+    """
+    h, inst = (st.members, st.inst) if pos is None else (st.members[pos], st.inst[pos])
+    owners = world.hh_owner[h]
     k = len(st.scope_ids)
-    oi = st.inst[owners]
-    area = world.hh_area[st.members][owners]
+    oi = inst[owners]
+    area = world.hh_area[h][owners]
     po = np.nan_to_num(p[owners])
     n_own = np.bincount(oi, minlength=k)
     a_own = np.bincount(oi, area, minlength=k)
@@ -48,8 +58,15 @@ def call_votes(model, st: ProjectState, day: int, rng, vote_rows: list) -> None:
         return
     w = model.world
     owners = w.hh_owner[st.members]
-    p = approval(model, st)
-    projected, n_own = expected_support(w, st, p)
+    # Approval only of the due instances' members (all an instance's members, in order).
+    is_due = np.zeros(len(st.scope_ids), dtype=bool)
+    is_due[due] = True
+    pos = np.flatnonzero(is_due[st.inst])
+    d = model.scenario.deliberation
+    p_due = st.approval(d.vote_slope, d.concern_weight, pos)
+    projected, n_own = expected_support(w, st, p_due, pos)
+    p = np.full(len(st.members), np.nan)
+    p[pos] = p_due
     none = due[n_own[due] == 0]
     st.status[none] = FAILED
     st.reason[none] = "no owners"

@@ -1,0 +1,175 @@
+"""Running the benchmark: every command and case in a fresh process, medians, the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sim.experiments.bench.cases import SCENARIOS
+from sim.experiments.bench.report import fit_line, targets
+
+MODES = {
+    # days of our runs, BoltzmannWealth steps, repetitions, scaling sizes, city, sweep runs
+    "quick": (365, 30, 1, [1000, 3000, 10000, 30000], False, 0),
+    "default": (365, 365, 3, [1000, 5000, 15000, 60000, 150000], True, 100),
+    "full": (
+        365,
+        365,
+        3,
+        [1000, 5000, 15000, 60000, 150000, 300000, 600000, 1200000],
+        True,
+        100,
+    ),
+}
+
+
+# Runs one command from a small, freshly started interpreter and reports its wall time and
+# resource usage. Linux charges a child's peak resident set with the memory of the process it
+# was forked from, so forking the measured command straight from this (larger) process would
+# report at least this process's size; from the launcher it is at most the launcher's ~10 MB.
+_LAUNCHER = """
+import json, os, sys, time
+argv, result = json.loads(sys.argv[1]), sys.argv[2]
+t0 = time.perf_counter()
+pid = os.posix_spawn(argv[0], argv, os.environ)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+with open(result, "w") as f:
+    json.dump({"wall": wall, "code": os.waitstatus_to_exitcode(status),
+               "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}, f)
+"""
+
+
+def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, float, str]:
+    """Run a command; returns (wall seconds, peak resident set MB, CPU seconds, stdout).
+
+    The peak is the command's own ``ru_maxrss`` and the CPU time its user + system time, read
+    with ``os.wait4`` by a small launcher process (CPU time is what load on a shared machine
+    inflates least; the targets use wall time).
+    """
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        result = Path(tmp) / "result.json"
+        launcher = [sys.executable, "-S", "-c", _LAUNCHER, json.dumps(argv), str(result)]
+        proc = subprocess.Popen(launcher, stdout=out, stderr=err, text=True, start_new_session=True)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            raise RuntimeError(f"{' '.join(argv)}: no result within {timeout:.0f} s") from None
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0 or not result.exists():
+            raise RuntimeError(f"{' '.join(argv)}: launcher failed: {err.read()[-2000:]}")
+        r = json.loads(result.read_text())
+        if r["code"] != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed ({r['code']}): {err.read()[-2000:]}")
+        return r["wall"], r["maxrss_kb"] / 1024.0, r["cpu"], out.read()
+
+
+def run_case(case: str, args: dict) -> dict:
+    """Run one case in a fresh interpreter; its result plus ``rss_mb`` and ``wall_s``."""
+    argv = [sys.executable, "-m", "sim.experiments.bench", case, json.dumps(args)]
+    wall, rss, cpu, out = run_process(argv)
+    result = json.loads(out.strip().splitlines()[-1])
+    result.update(rss_mb=rss, wall_s=wall, cpu_s=cpu)
+    return result
+
+
+def _median_of(rows: list[dict]) -> dict:
+    """Field-wise median of repeated results."""
+    out = dict(rows[0])
+    for key, value in rows[0].items():
+        if isinstance(value, float):
+            out[key] = statistics.median(r[key] for r in rows)
+    return out
+
+
+def _scaling_args(n: int, days: int) -> dict:
+    copies = max(1, round(n / 1008))  # copies of a 1,008-household compound
+    sets = [
+        f"days={days}",
+        "compounds.0.households=null",
+        "compounds.0.buildings=42",
+        f"compounds.0.count={copies}",
+    ]
+    return {"path": None, "sets": sets, "reps": 1}
+
+
+def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dict:
+    """Run the benchmark; returns the record (see :func:`targets` for what it checks)."""
+    days, b_steps, default_reps, sizes, with_city, sweep_runs = MODES[mode]
+    reps = reps or default_reps
+    step = on_step or (lambda _msg: None)
+    py = sys.executable
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {
+            "python_pass": [py, "-c", "pass"],
+            "sim_help": [py, "-m", "sim", "--help"],
+            "import_mesa": [py, "-c", "import mesa"],
+            "sim_run_aoyuan": [py, "-m", "sim", "run", str(SCENARIOS / "aoyuan.yaml")],
+        }
+        if with_city:
+            commands["sim_run_city"] = [py, "-m", "sim", "run", str(SCENARIOS / "city.yaml")]
+        aoyuan = {"path": str(SCENARIOS / "aoyuan.yaml"), "sets": [f"days={days}"], "floor": True}
+        xuanwu = {"path": str(SCENARIOS / "xuanwu_district.yaml"), "sets": [f"days={days}"]}
+        per_rep: dict[str, list] = {}
+        for r in range(reps):
+            for name, argv in commands.items():
+                step(f"{name} ({r + 1}/{reps})")
+                if name.startswith("sim_run"):
+                    argv = [*argv, "--out", str(Path(tmp) / f"{name}-{r}")]
+                wall, rss, cpu, _ = run_process(argv)
+                per_rep.setdefault(name, []).append({"wall_s": wall, "rss_mb": rss, "cpu_s": cpu})
+            for name, case, args in (
+                ("aoyuan", "model", aoyuan),
+                ("xuanwu", "model", xuanwu),
+                ("xuanwu_projects", "model", {**xuanwu, "projects": True}),
+            ):
+                step(f"{name} in-process ({r + 1}/{reps})")
+                per_rep.setdefault(name, []).append(run_case(case, args))
+            step(f"BoltzmannWealth ({r + 1}/{reps})")
+            n_aoyuan = per_rep["aoyuan"][0]["households"]
+            per_rep.setdefault("boltzmann", []).append(
+                run_case("boltzmann", {"n": n_aoyuan, "steps": b_steps})
+            )
+    record: dict[str, Any] = {name: _median_of(rows) for name, rows in per_rep.items()}
+    record["scaling"] = []
+    for n in sizes:
+        step(f"scaling: {n:,} households")
+        record["scaling"].append(run_case("model", _scaling_args(n, days)))
+    households = [s["households"] for s in record["scaling"]]
+    record["scaling_fit"] = fit_line(households, [s["run_s"] for s in record["scaling"]])
+    record["scaling_fit_cpu"] = fit_line(households, [s["run_cpu_s"] for s in record["scaling"]])
+    record["sweep"] = None
+    if sweep_runs:
+        step(f"sweep: {sweep_runs} Changgou runs on 2 workers (process pool, then Dask)")
+        sweep = {"runs": sweep_runs, "workers": 2, "days": days, "dask": True}
+        record["sweep"] = run_case("sweep", sweep)
+    record["meta"] = {
+        "mode": mode,
+        "reps": reps,
+        "days": days,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": "sim bench" + ("" if mode == "default" else f" --{mode}"),
+        "cpus": os.cpu_count(),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    record["targets"] = targets(record)
+    return record
