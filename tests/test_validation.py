@@ -12,12 +12,14 @@ def test_patterns_are_stated_with_sources():
         assert p.target and p.arms
 
 
-def test_fast_validate_passes_every_pattern():
+def test_validation_passes_every_pattern():
+    """The validation docs/validation.md reports (30 seeds): 10 seeds cannot resolve the
+    Changgou lever rows' 0.02 rises from their Monte Carlo noise (see that page)."""
     r = subprocess.run(
-        [sys.executable, "-m", "sim", "validate", "--fast", "--workers", "2"],
+        [sys.executable, "-m", "sim", "validate", "--workers", "2"],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,
     )
     assert r.returncode == 0, r.stdout + r.stderr
     for key in ("P1", "P2", "P3", "P4", "P5"):
