@@ -95,3 +95,13 @@ def test_architecture_document_names_every_package():
     packages = [p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()]
     missing = [p for p in packages if f"`sim.{p}`" not in text]
     assert not missing, f"docs/architecture.md does not describe: {missing}"
+
+
+def test_no_module_over_400_lines():
+    """Modules stay readable in one sitting (issue #11): split by rule or concern past ~400."""
+    long = {
+        p.relative_to(ROOT.parent).as_posix(): n
+        for p in ROOT.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}, f"split these modules: {long}"
