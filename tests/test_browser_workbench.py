@@ -153,8 +153,12 @@ def test_map_plays_over_days_marks_the_series_and_opens_a_building(page, server)
     first = page.evaluate(marker)
     page.click("#run-play")
     page.wait_for_function(f"() => ({marker})() !== {first!r}", timeout=30000)
-    page.click("#run-play")  # pause
-    assert "播放" in page.locator("#run-play").inner_text()
+    page.click("#run-play")  # pause: stays paused (a tick in flight must not restart it)
+    page.wait_for_function("() => document.querySelector('#run-play').innerText.includes('播放')")
+    page.wait_for_timeout(1000)  # a tick already on its way may still land once
+    paused = page.evaluate(marker)
+    page.wait_for_timeout(2000)
+    assert page.evaluate(marker) == paused
     # compound outline and name on the map
     shapes = page.evaluate(
         "() => document.querySelector('#run-network .js-plotly-plot').layout.shapes.length"

@@ -245,8 +245,9 @@ def create_app(
     )
     def _advance(_n, day, last, language):
         day, last = next_day(day, last)
-        done = day >= last
-        return day, done, ct.ui("play" if done else "pause", language)
+        if day < last:  # only the play button starts and stops the player: a tick in flight
+            return day, dash.no_update, dash.no_update  # after a pause must not undo it
+        return day, True, ct.ui("play", language)
 
     @app.callback(
         Output("run-network", "figure"),
