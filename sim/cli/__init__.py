@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-from sim.cli import usage_zh
+from sim.cli import help_zh, usage_zh
 from sim.cli.common import LANG, app, early_lang, err_console, error_line, hoist_lang
 from sim.messages import Msg, render
 
@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     args = hoist_lang(list(sys.argv[1:] if argv is None else argv))
     language = early_lang(args)
     usage_zh.install(language)
+    help_zh.install(language)
     try:
         app(args=args, prog_name="sim")
     except KeyboardInterrupt:

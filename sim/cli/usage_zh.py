@@ -5,8 +5,8 @@ f-strings. With ``--lang zh`` typer's error printer is wrapped: the message is t
 the ``usage`` patterns of ``sim/messages.yaml`` (which also cover the pydantic sentences typer
 quotes for a bad option value), and the ``Usage:`` line, the help hint, the panel title and
 "Aborted." are given in Chinese. What stays English: the command synopsis after ``用法：``
-(the names of commands, options and arguments), option names, and
-``--help`` texts.
+(the names of commands, options and arguments) and option names. The ``--help`` screens
+are made Chinese by ``help_zh``.
 """
 
 from __future__ import annotations
