@@ -114,6 +114,10 @@ def test_cli_end_to_end_on_a_tiny_sweep(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "PRIM:" in r.stdout and "meetings.council_per_month" in r.stdout
+    # keys come with their labels: a reader need not know the programme's names
+    flat = " ".join(r.stdout.split())
+    assert "Compound councils per 4-week month (meetings.council_per_month)" in flat
+    assert "Meetings held (meetings.held)" in flat
     after = sorted(p.name for p in (tmp_path / "s").iterdir())
     assert sorted(set(after) - set(before)) == ["discovery"]
     res = json.loads((tmp_path / "s/discovery/meetings.held-ge-12.json").read_text())

@@ -17,6 +17,7 @@ from sim.cli.common import (
     app,
     err_console,
     fail,
+    lang,
     out_console,
 )
 from sim.messages import Msg
@@ -63,7 +64,9 @@ def discover(
     except (FileNotFoundError, FileExistsError, ValueError) as exc:
         fail(exc)
     p = result["prim"]
-    out_console.print(f"[bold]PRIM:[/] {p['words']}", highlight=False)
+    names = [metric, *(result["prim"]["box"].get("limits") or {})]
+    names += [n for r in result["cart"]["rules"] for n in (r.get("limits") or {})]
+    out_console.print(f"[bold]PRIM:[/] {_labelled(p['words'], names)}", highlight=False)
     b = p["box"]
     out_console.print(
         f"  coverage {b['coverage']:.0%}, density {b['density']:.0%}, mass {b['mass']:.0%} "
@@ -86,13 +89,30 @@ def discover(
     for c in ("leaf", "runs", "density", "coverage"):
         t.add_column(c, justify="left" if c == "leaf" else "right")
     for r in sorted(result["cart"]["rules"], key=lambda r: -r["density"]):
-        t.add_row(r["words"], str(r["n"]), f"{r['density']:.2f}", f"{r['coverage']:.2f}")
+        t.add_row(
+            _labelled(r["words"], names), str(r["n"]), f"{r['density']:.2f}", f"{r['coverage']:.2f}"
+        )
     out_console.print(t)
     out_console.print(f"written [bold]{js}[/] and [bold]{md}[/]")
     if html is not None:
         from sim.report.calibration import write_calibration_report
 
         out_console.print(f"report written to [bold]{write_calibration_report(js, html)}[/]")
+
+
+def _labelled(words: str, keys: list[str]) -> str:
+    """Words of a box with each result or lever key given its label: ``Label (key)``."""
+    from sim.results import catalog
+
+    language = lang()
+    for key in sorted(set(keys), key=len, reverse=True):
+        name = key if catalog.has(key) else f"param:{key}"
+        if catalog.has(name) and key in words:
+            label = catalog.label(name, language)
+            words = words.replace(
+                key, f"{label}（{key}）" if language == "zh" else f"{label} ({key})"
+            )
+    return words
 
 
 @app.command()
