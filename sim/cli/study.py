@@ -120,9 +120,9 @@ def _is_target_record(path: Path) -> bool:
 def _write_json(path: Path, data: dict) -> None:
     import json
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    from sim.results.paths import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
 def _mean_ci_text(triple: list[float]) -> str:

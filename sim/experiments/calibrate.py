@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from sim.experiments.calibration import (
     load,
 )
 from sim.experiments.runner import override
+from sim.results.paths import write_text_atomic
 from sim.scenario.loading import InputError, apply_overrides
 
 NARROWING = 0.9  # posterior 90% interval at least this share of the prior's: not identified
@@ -118,11 +118,13 @@ def calibrate(
     out.mkdir(parents=True, exist_ok=True)
     meta = {"fingerprint": fp, "spec_file": str(spec_path), "spec": spec.model_dump(mode="json")}
     if not meta_path.exists():
-        _write_text(meta_path, json.dumps({**meta, "status": "running"}, indent=2))
+        write_text_atomic(meta_path, json.dumps({**meta, "status": "running"}, indent=2))
     sim = Simulator(spec, data, pats)
     history = _run_abc(spec, sim, out, say, quiet)
     result = {"name": spec.name, "out": str(out), **_outputs(spec, data, sim, history, out, say)}
-    _write_text(meta_path, json.dumps({**meta, "status": "done", **result}, indent=2, default=_j))
+    write_text_atomic(
+        meta_path, json.dumps({**meta, "status": "done", **result}, indent=2, default=_j)
+    )
     return result
 
 
@@ -194,7 +196,7 @@ def _outputs(spec, data, sim: Simulator, history, out: Path, say) -> dict[str, A
     }
     from sim.experiments.calibration_text import summary_markdown
 
-    _write_text(out / "summary.md", summary_markdown(spec, result))
+    write_text_atomic(out / "summary.md", summary_markdown(spec, result))
     return result
 
 
@@ -329,13 +331,7 @@ def _calibrated_yaml(spec, data, sim: Simulator, medians, params, path: Path) ->
         )
     if spec.set or spec.days is not None:
         head.append(f"# Fixed during calibration: set {list(spec.set)}, days {spec.days}.")
-    _write_text(path, "\n".join(head) + "\n" + yaml.safe_dump(calibrated, sort_keys=False))
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, "\n".join(head) + "\n" + yaml.safe_dump(calibrated, sort_keys=False))
 
 
 def _j(v: Any) -> Any:

@@ -11,7 +11,6 @@ and ``.md``: a folder no other sim command writes, so nothing of the sweep is ov
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from sim.experiments.boxes import (
     tree_dict,
 )
 from sim.messages import Msg
+from sim.results.paths import write_text_atomic
 from sim.results.sweeps import runs_frame
 
 PARAM = "param:"
@@ -204,9 +204,7 @@ def write(result: dict[str, Any], out: str | Path) -> tuple[Path, Path]:
             raise FileExistsError(f"{f}: exists and was not written by sim discover")
     out.parent.mkdir(parents=True, exist_ok=True)
     for f, text in ((js, json.dumps(result, indent=2, default=_plain)), (md, markdown(result))):
-        tmp = f.with_name(f".{f.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, f)
+        write_text_atomic(f, text)
     return js, md
 
 

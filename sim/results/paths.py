@@ -176,6 +176,17 @@ def check_output_file(target: Path, option: str, suffixes: tuple[str, ...] = ())
     check_creatable(target, option)
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) under a hidden temporary name beside ``path``, then rename it in.
+
+    A reader never sees half a file, and a killed writer leaves only its own ``.NAME.PID.tmp``.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def clean_stale_temps(parent: Path) -> list[Path]:
     """Remove hidden temporary run folders (``.NAME.xxxxxxxx``) left by a killed run.
 
