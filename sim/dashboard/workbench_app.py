@@ -214,9 +214,10 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
                 sets = changes(text, ids, values)
                 if not sets:
                     raise WorkbenchInput(cat.ui("wb_no_change", lang))
-                check_scenario(text, "variant", sets)
+                variant = check_scenario(text, "variant", sets)  # the CLI's checks and words
                 n = int(reps) if isinstance(reps, int | float) and 2 <= reps <= 50 else REPLICATES
-                started = jobs.start(session, text, sets, replicates=n, label=_slug(text))
+                started = jobs.start(session, text, sets, replicates=n, label=variant.name)
+                households = variant.total_households()
             else:
                 levers = target_levers(text, chosen)
                 if not levers or metric not in TARGET_METRICS:
@@ -224,6 +225,7 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
                 if not isinstance(threshold, int | float):
                     raise WorkbenchInput(cat.ui("wb_target_missing", lang))
                 in_share = float(share) if isinstance(share, int | float) and share > 0 else None
+                households = check_scenario(text).total_households()  # for the planner's costs
                 started = jobs.start_target(
                     session,
                     text,
@@ -240,7 +242,8 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
         except JobRefused as exc:
             why = cat.ui("wb_refused_own" if "yours" in str(exc) else "wb_refused_limit", lang)
             return dash.no_update, notice(why, "warning"), dash.no_update
-        return {"id": started.id, "kind": started.kind}, notice(cat.ui("wb_started", lang)), False
+        job = {"id": started.id, "kind": started.kind, "households": households}
+        return job, notice(cat.ui("wb_started", lang)), False
 
     @app.callback(
         Output("workbench-progress", "value"),
@@ -251,11 +254,10 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
         Output("wb-tick", "disabled", allow_duplicate=True),
         Input("wb-tick", "n_intervals"),
         State("wb-job", "data"),
-        State("wb-yaml", "data"),
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _progress(_n, job, text, lang):
+    def _progress(_n, job, lang):
         j = jobs.get(job.get("id")) if isinstance(job, dict) else None
         if j is None:
             return "0", "1", "", dash.no_update, dash.no_update, True
@@ -268,8 +270,7 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
             line += f" — {j.error()}"
         result = target = dash.no_update
         if j.kind == "target":
-            households = check_scenario(text).total_households() if text else 0
-            target = target_view(j.record(), households, lang)
+            target = target_view(j.record(), int(job.get("households") or 0), lang)
         elif state == "finished":
             result = comparison_view(j.folder, lang)
         return str(done), str(max(j.total, 1)), line, result, target, state != "running"
@@ -294,11 +295,3 @@ def register_workbench(app: dash.Dash, root: str | Path, jobs: Jobs) -> None:
         if folder is None:
             return dash.no_update
         return comparison_view(folder, lang)
-
-
-def _slug(text: str) -> str:
-    """The scenario's name for the job folder (sanitised by the jobs)."""
-    try:
-        return check_scenario(text).name
-    except WorkbenchInput:
-        return "compare"
