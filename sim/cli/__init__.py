@@ -7,6 +7,7 @@ validate), ``study`` (compare, target), ``research`` (discover, calibrate), ``be
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -54,3 +55,9 @@ def main(argv: list[str] | None = None) -> None:
         language = LANG["value"] if LANG["value"] in ("en", "zh") else language
         err_console.print(error_line(error_message(exc, language), language), highlight=False)
         sys.exit(2)
+    finally:
+        if argv is None:
+            # The command is done and its files closed: move every live object out of the
+            # collector's reach, so the interpreter's exit does not walk the whole heap once
+            # more (measured: ~0.3 s of a 1.6 s `sim run` on Aoyuan). Atexit handlers still run.
+            gc.freeze()
