@@ -24,6 +24,7 @@ class GridWorker(mesa.Agent):
         rounds = self.model.rounds
         per_day = self.visits_per_week / 7.0 / max(int(rounds.grid_size[self.grid]), 1)
         rounds.visit_chance[self.grid] = min(1.0, per_day)
+        rounds.plan = None  # the rounds' daily expectation is recomputed from the new chances
 
     @property
     def households(self) -> int:
@@ -66,6 +67,7 @@ class GridRounds:
         self.grid_order = np.argsort(w.hh_grid, kind="stable")
         self.grid_start = np.cumsum(self.grid_size) - self.grid_size
         self.visit_chance = np.zeros(w.n_grids)
+        self.plan = None  # (expected hits a day by grid, grid ids, grids visited whole)
         zeros = np.zeros(w.n_grids, dtype=np.int64)
         self.visits, self.cases_found = zeros.copy(), zeros.copy()
         self.wishes, self.revisits = zeros.copy(), zeros.copy()
@@ -88,7 +90,7 @@ class GridRounds:
         if new:
             np.add.at(self.pending_wishes, rng.integers(0, n, new), 1)
         visited = self.draw_visits(rng)
-        vis_idx = np.flatnonzero(visited)
+        vis_idx = visited.nonzero()[0]
         grids = w.hh_grid[vis_idx]
         self.visits += np.bincount(grids, minlength=w.n_grids)
         collected = self.pending_wishes[vis_idx]
@@ -115,15 +117,22 @@ class GridRounds:
         Returns:
             Boolean mask over households, true where visited.
         """
-        p, size = self.visit_chance, self.grid_size
-        hazard = -np.log1p(-np.where(p < 1.0, p, 0.0))  # grids with p >= 1 are visited whole
-        hits = rng.poisson(size * hazard)
-        g = np.repeat(np.arange(len(p)), hits)
+        if self.plan is None:
+            p = self.visit_chance
+            hazard = -np.log1p(-np.where(p < 1.0, p, 0.0))  # grids with p >= 1 are visited whole
+            whole = [
+                self.grid_order[self.grid_start[f] :][: self.grid_size[f]]
+                for f in np.flatnonzero(p >= 1.0)
+            ]
+            self.plan = (self.grid_size * hazard, np.arange(len(p)), whole)
+        expected_hits, grids, whole = self.plan
+        size = self.grid_size
+        g = np.repeat(grids, rng.poisson(expected_hits))
         local = (rng.random(len(g)) * size[g]).astype(np.int64)
         visited = np.zeros(len(self.grid_order), dtype=bool)
         visited[self.grid_order[self.grid_start[g] + local]] = True
-        for f in np.flatnonzero(p >= 1.0):
-            visited[self.grid_order[self.grid_start[f] :][: size[f]]] = True
+        for households in whole:
+            visited[households] = True
         return visited
 
     def found(self, grids: np.ndarray) -> None:

@@ -23,7 +23,7 @@ from sim.model.disputes.book import (
     DisputeBook,
 )
 from sim.model.disputes.outcomes import agenda, success_chance, update_trust
-from sim.model.streams import keyed_generator, keyed_uniform, stream_key
+from sim.model.streams import KeyedGenerator, keyed_uniform, keyed_uniform_streams, stream_key
 from sim.model.world import ROLE_BIG_V
 
 # Named draws of a case (each case's own stream; see ``Ladder.draws``).
@@ -54,6 +54,8 @@ class Ladder:
         self.case_key = stream_key(model.run_seed, "cases")
         self.meeting_key = stream_key(model.run_seed, "meetings")
         self.firm_key = stream_key(model.run_seed, "firm")
+        self.firm_day = KeyedGenerator(self.firm_key)  # re-keyed by day
+        self.joint_day = KeyedGenerator(self.meeting_key)  # re-keyed by (joint, day)
         self.last_adhoc = np.full(w.n_communities, -(10**6))
         mt = s.meetings
         comp_hh = np.bincount(w.hh_compound, minlength=w.n_compounds)
@@ -164,7 +166,7 @@ class Ladder:
         if not self.model.scenario.disputes.lower_levels_while_waiting:
             return b.open_cases(level)
         open_ = b.status[: b.n] == OPEN
-        return np.flatnonzero(open_ & (b.level[: b.n] >= level))
+        return (open_ & (b.level[: b.n] >= level)).nonzero()[0]
 
     def attempt(self, idx, chance, level: int, day: int, by: int, refer: float = 0.0) -> np.ndarray:
         """One mediation attempt on each case: settles, or may end it as a referral.
@@ -176,12 +178,17 @@ class Ladder:
             return idx
         b = self.book
         b.attempts[idx] += 1
-        won_mask = self.draws(idx, 10 * by, day) < chance
+        if refer > 0:  # the mediation and the referral draws in one pass
+            u_win, u_refer = keyed_uniform_streams(self.case_key, idx, day, (10 * by, 10 * by + 1))
+        else:
+            u_win = self.draws(idx, 10 * by, day)
+        won_mask = u_win < chance
         won = idx[won_mask]
         self._resolve(won, level, day)
         if refer > 0:
-            lost = idx[~won_mask]
-            ended = self.draws(lost, 10 * by + 1, day) < refer * b.difficulty[lost]
+            lost_mask = ~won_mask
+            lost = idx[lost_mask]
+            ended = u_refer[lost_mask] < refer * b.difficulty[lost]
             self._end(lost[ended], REFERRED, day)
         return won
 
@@ -217,14 +224,16 @@ class Ladder:
             return
         age = day - b.opened[idx]
         p_settle = d.self_settle * (1.0 - b.difficulty[idx]) * np.exp(-age / d.self_settle_days)
-        settle = self.draws(idx, STREAM_SETTLE, day) < p_settle
-        self._resolve(idx[settle], 0, day)
-        idx = idx[~settle & (b.reported_day[idx] < 0)]
-        reported = self.draws(idx, STREAM_REPORT, day) < d.report_rate * w.trust[b.hh_a[idx]]
-        by_grid = visited[b.hh_a[idx]] | visited[b.hh_b[idx]]
-        by_leader = (w.b_mediator[b.building[idx]] > 0) & (
-            self.draws(idx, STREAM_NOTICE, day) < d.leader_discovery
+        u_settle, u_report, u_notice = keyed_uniform_streams(
+            self.case_key, idx, day, (STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE)
         )
+        settle = u_settle < p_settle
+        self._resolve(idx[settle], 0, day)
+        unknown = ~settle & (b.reported_day[idx] < 0)
+        idx = idx[unknown]
+        reported = u_report[unknown] < d.report_rate * w.trust[b.hh_a[idx]]
+        by_grid = visited[b.hh_a[idx]] | visited[b.hh_b[idx]]
+        by_leader = (w.b_mediator[b.building[idx]] > 0) & (u_notice[unknown] < d.leader_discovery)
         found = by_grid & ~reported
         m.rounds.found(w.hh_grid[b.hh_a[idx[found]]])
         known = idx[reported | by_grid | by_leader]
@@ -246,7 +255,7 @@ class Ladder:
         self.attempt(idx[has], chance, 1, day, BY_LEADER, refer=s.disputes.refer_building)
         prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
         if m.firm.present and len(prop):
-            rng = keyed_generator(self.firm_key, day)
+            rng = self.firm_day.for_event(day)
             taken = m.firm.schedule_repairs(b, prop, w.n_compounds, rng)
             scale = s.property_firm.repair_success
             chance = self.chance(taken, scale, m.firm.service_quality, day, entrench=np.inf)
@@ -360,7 +369,7 @@ class Ladder:
         items = np.bincount(w.c_community[b.compound[idx]], minlength=w.n_communities)
         room = np.maximum(self.joint_capacity - items, 0).astype(np.int64)
         if room.any() and m.rounds.suggestions_waiting.any():
-            rng = keyed_generator(self.meeting_key, KIND_CODE[JOINT], day)
+            rng = self.joint_day.for_event(KIND_CODE[JOINT], day)
             m.rounds.take_up_suggestions(room, m.firm.service_quality, rng)
 
     def adhoc(self, day: int) -> None:

@@ -34,7 +34,8 @@ def success_chance(
         * np.exp(-age / entrenchment_days)
         * (trust_base + parties_trust)
     )
-    return np.clip(p, 0.0, max_success)
+    np.minimum(p, max_success, out=p)  # np.clip's bounds, without its Python-level wrapper
+    return np.maximum(p, 0.0, out=p)
 
 
 def agenda(
