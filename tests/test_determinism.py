@@ -59,3 +59,18 @@ def test_meeting_calendar_changes_do_not_change_arrivals():
     )
     cols = ["category", "building", "household_a", "day_opened"]
     pd.testing.assert_frame_equal(fa[cols], fb[cols])
+
+
+def test_manifest_names_the_installed_versions():
+    """The manifest's package versions are the installed distributions' (import metadata)."""
+    from importlib import metadata
+
+    from sim.model import NeighbourhoodModel
+    from sim.results.write import PACKAGES, manifest
+    from sim.scenario import load_scenario
+
+    model = NeighbourhoodModel(load_scenario(None, ["days=5"]))
+    versions = manifest(model, 1)["packages"]
+    assert set(versions) == set(PACKAGES)
+    for pkg in PACKAGES:
+        assert versions[pkg] == metadata.version(pkg)

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -111,10 +112,15 @@ def manifest(model: NeighbourhoodModel, seed: int) -> dict[str, Any]:
     """Provenance of a run: resolved scenario, seed, package versions, git commit."""
     versions = {}
     for pkg in PACKAGES:
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
+        # An imported package's own __version__ is its installed version; reading it spares
+        # parsing 8 METADATA files (~25 ms of a run's writing).
+        version = getattr(sys.modules.get(pkg), "__version__", None)
+        if version is None:
+            try:
+                version = metadata.version(pkg)
+            except metadata.PackageNotFoundError:
+                version = None
+        versions[pkg] = version
     return {
         "seed": seed,
         "scenario": scenario_dict(model.scenario),
