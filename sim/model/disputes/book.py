@@ -11,7 +11,7 @@ LEVELS = ("L0", "L1", "L2", "L3")
 
 
 class DisputeBook:
-    """Column store of every dispute; arrays grow by doubling."""
+    """Column store of every dispute; arrays grow by doubling. Rows are only ever appended."""
 
     _fields = {
         "category": np.int8,
@@ -33,10 +33,15 @@ class DisputeBook:
         "hearings": np.int16,
     }
 
+    # What a new case holds before anything happens to it (every other field starts at 0, and
+    # status 0 is OPEN); rows are filled with these when the book grows, so ``add`` sets only
+    # the fields that differ from case to case.
+    _new_case = {"reported_day": -1, "outcome_day": -1, "outcome_level": -1}
+
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
         for name, dtype in self._fields.items():
-            setattr(self, name, np.zeros(capacity, dtype=dtype))
+            setattr(self, name, np.full(capacity, self._new_case.get(name, 0), dtype=dtype))
 
     def _grow(self, extra: int) -> None:
         cap = len(self.status)
@@ -45,7 +50,7 @@ class DisputeBook:
         new_cap = max(cap * 2, self.n + extra)
         for name in self._fields:
             old = getattr(self, name)
-            arr = np.zeros(new_cap, dtype=old.dtype)
+            arr = np.full(new_cap, self._new_case.get(name, 0), dtype=old.dtype)
             arr[: self.n] = old[: self.n]
             setattr(self, name, arr)
 
@@ -59,15 +64,7 @@ class DisputeBook:
         for name, values in cols.items():
             getattr(self, name)[s] = values
         self.opened[s] = day
-        self.level[s] = 0
         self.level_since[s] = day
-        self.reported_day[s] = -1
-        self.status[s] = OPEN
-        self.outcome_day[s] = -1
-        self.max_level[s] = 0
-        self.outcome_level[s] = -1
-        self.attempts[s] = 0
-        self.hearings[s] = 0
         self.n += k
 
     def open_cases(self, level: int | None = None) -> np.ndarray:
