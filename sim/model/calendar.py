@@ -102,3 +102,28 @@ class MeetingLog:
     def record(self, day: int, kind: str, compound: int, scope: str, **counts: int) -> None:
         """Record one meeting (day, kind, compound, scope and counters such as attendance)."""
         self.rows.append({"day": day, "kind": kind, "compound": compound, "scope": scope, **counts})
+
+    def record_bodies(
+        self, day: int, kind: str, bodies: np.ndarray, community: np.ndarray, **counts
+    ) -> None:
+        """Record a dispute meeting of each body that met (a council, a joint or ad-hoc meeting).
+
+        Councils are a compound's (``COUNCIL``); joint and ad-hoc meetings a community's.
+
+        Args:
+            day: the day.
+            kind: ``COUNCIL``, ``JOINT`` or ``ADHOC``.
+            bodies: the compounds (council) or communities that met.
+            community: each body's community.
+            counts: arrays indexed by body (attendance, party attendance, items, resolved).
+        """
+        council = kind == COUNCIL
+        for c, comm in zip(bodies.tolist(), community.tolist(), strict=True):
+            self.record(
+                day,
+                kind,
+                c if council else -1,
+                "compound" if council else "community",
+                community=comm,
+                **{name: int(values[c]) for name, values in counts.items()},
+            )

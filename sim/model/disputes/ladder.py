@@ -300,18 +300,9 @@ class Ladder:
         items = np.bincount(case_body[idx], minlength=n)
         resolved = np.bincount(case_body[won], minlength=n)
         met = np.unique(case_body[idx]) if kind == ADHOC else np.arange(n)
-        for c in met:
-            m.meeting_log.record(
-                day,
-                kind,
-                int(c) if kind == COUNCIL else -1,
-                "compound" if kind == COUNCIL else "community",
-                community=int(w.c_community[c]) if kind == COUNCIL else int(c),
-                attendance=int(att[c]),
-                party_attendance=int(party_att[c]),
-                items=int(items[c]),
-                resolved=int(resolved[c]),
-            )
+        community = w.c_community[met] if kind == COUNCIL else met
+        counts = {"attendance": att, "party_attendance": party_att, "items": items}
+        m.meeting_log.record_bodies(day, kind, met, community, **counts, resolved=resolved)
         m.today["meetings"] = m.today.get("meetings", 0) + len(met)
         m.today["attendance"] = m.today.get("attendance", 0) + int(att.sum())
 
