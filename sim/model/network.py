@@ -2,8 +2,9 @@
 
 Buildings of a compound are laid on a square grid (or placed by their map coordinates, then
 linked to their nearest neighbours); consecutive compounds get a few random links. Household
-ties form a symmetric weighted CSR matrix: complete inside a unit, two random ties inside the
-building, one weak tie to a household of an adjacent building.
+ties form a symmetric weighted CSR matrix: complete inside a unit, random ties inside the
+building, weak ties to households of adjacent buildings (counts and weights: the scenario's
+``ties``).
 """
 
 from __future__ import annotations
@@ -15,17 +16,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.scenario import Scenario
-
-# Tie weights: dense inside a unit (shared stairwell), sparser in a building, weak across.
-TIE_UNIT, TIE_BUILDING, TIE_WEAK = 1.0, 0.5, 0.2
+from sim.scenario.structure import Ties
 
 
-# With map coordinates, each building is linked to this many nearest buildings of its compound.
-NEAREST_NEIGHBOURS = 2
+def link_nearest(graph: nx.Graph, pos: np.ndarray, b_comp: np.ndarray, nearest: int) -> None:
+    """Replace the grid adjacency by geography: link each building to its nearest neighbours.
 
-
-def link_nearest(graph: nx.Graph, pos: np.ndarray, b_comp: np.ndarray) -> None:
-    """Replace the grid adjacency by geography: link each building to its nearest neighbours."""
+    ``nearest`` (``ties.nearest_buildings``) buildings of the same compound.
+    """
     from scipy.spatial import cKDTree
 
     graph.remove_edges_from([(a, b) for a, b, k in graph.edges(data="kind") if k == "adjacent"])
@@ -33,7 +31,7 @@ def link_nearest(graph: nx.Graph, pos: np.ndarray, b_comp: np.ndarray) -> None:
         idx = np.flatnonzero(b_comp == c)
         if len(idx) < 2:
             continue
-        k = min(NEAREST_NEIGHBOURS, len(idx) - 1)
+        k = min(nearest, len(idx) - 1)
         _, near = cKDTree(pos[idx]).query(pos[idx], k=k + 1)
         for i, row in enumerate(np.atleast_2d(near)):
             for j in row[1:]:
@@ -87,55 +85,49 @@ def building_network(
     return pos, graph
 
 
-def social_ties(
-    rng: np.random.Generator,
-    hh_unit: np.ndarray,
-    hh_building: np.ndarray,
-    b_start: np.ndarray,
-    b_size: np.ndarray,
-    graph: nx.Graph,
-) -> sp.csr_matrix:
-    """Household ties, as a symmetric weighted CSR matrix.
-
-    Complete inside a unit, two random ones in the building, one weak one to a neighbouring
-    building.
-    """
-    return with_unit_cliques(hh_unit, random_ties(rng, hh_building, b_start, b_size, graph))
-
-
 def random_ties(
     rng: np.random.Generator,
     hh_building: np.ndarray,
     b_start: np.ndarray,
     b_size: np.ndarray,
     graph: nx.Graph,
+    spec: Ties,
 ) -> sp.csr_matrix:
-    """The drawn part of the ties: two random ones in the building, one weak one next door.
+    """The drawn part of the ties: random ones in the building, weak ones next door.
 
     Symmetric CSR with duplicates summed; :func:`with_unit_cliques` adds the unit cliques.
+
+    Args:
+        rng: the world's stream (the ties are its last draws).
+        hh_building: each household's building.
+        b_start: each building's first household.
+        b_size: each building's households.
+        graph: the building network (weak ties follow its edges).
+        spec: the scenario's ``ties`` (counts and weights).
     """
     n = len(hh_building)
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
-    # Two random ties inside the building.
+    # Random ties inside the building.
     size_b = b_size[hh_building]
     has_peer = size_b > 1
-    for _ in range(2):
+    for _ in range(spec.building_ties):
         hh = np.flatnonzero(has_peer)
         shift = 1 + (rng.random(len(hh)) * (size_b[hh] - 1)).astype(np.int64)
         local = hh - b_start[hh_building[hh]]
         other = b_start[hh_building[hh]] + (local + shift) % size_b[hh]
         rows.append(hh)
         cols.append(other)
-        vals.append(np.full(len(hh), TIE_BUILDING))
-    # One weak tie across an adjacent building.
-    if graph.number_of_edges():
+        vals.append(np.full(len(hh), spec.building_weight))
+    # Weak ties across an adjacent building.
+    if graph.number_of_edges() and spec.weak_ties:
         edges = np.array(graph.edges(), dtype=np.int64)
         both = np.concatenate([edges, edges[:, ::-1]])
         both = both[np.argsort(both[:, 0], kind="stable")]
         deg = np.bincount(both[:, 0], minlength=len(b_size))
         ptr = np.cumsum(deg) - deg
+    for _ in range(spec.weak_ties if graph.number_of_edges() else 0):
         hh = np.flatnonzero(deg[hh_building] > 0)
         b = hh_building[hh]
         pick = ptr[b] + (rng.random(len(hh)) * deg[b]).astype(np.int64)
@@ -145,7 +137,7 @@ def random_ties(
         other = b_start[nb] + (rng.random(len(hh)) * b_size[nb]).astype(np.int64)
         rows.append(hh)
         cols.append(other)
-        vals.append(np.full(len(hh), TIE_WEAK))
+        vals.append(np.full(len(hh), spec.weak_weight))
     if rows:
         r = np.concatenate(rows)
         c = np.concatenate(cols)
@@ -157,19 +149,21 @@ def random_ties(
     return sp.csr_matrix((n, n))
 
 
-def with_unit_cliques(hh_unit: np.ndarray, random_ties: sp.csr_matrix) -> sp.csr_matrix:
-    """Add complete unit cliques (weight ``TIE_UNIT``) to the random ties; cap sums at 1.
+def with_unit_cliques(
+    hh_unit: np.ndarray, random_ties: sp.csr_matrix, unit_weight: float
+) -> sp.csr_matrix:
+    """Add complete unit cliques (weight ``unit_weight``) to the random ties; cap sums at it.
 
-    Duplicates sum, capped at the strongest tie kind, so a unit tie stays 1. Households are
-    numbered unit by unit (see :func:`build_world`): each row's unit block is one contiguous run
-    of columns, and the random ties of the row fall before or after it. The canonical CSR is
-    then laid out directly, entry by entry, without sorting the tens of millions of unit ties
-    a city has; any other numbering falls back to a sparse sum.
+    Duplicates sum, capped at the unit weight (``ties.unit_weight``), so a unit tie stays it.
+    Households are numbered unit by unit (see :func:`build_world`): each row's unit block is
+    one contiguous run of columns, and the random ties of the row fall before or after it. The
+    canonical CSR is then laid out directly, entry by entry, without sorting the tens of
+    millions of unit ties a city has; any other numbering falls back to a sparse sum.
     """
     n = len(hh_unit)
     if n == 0 or np.any(np.diff(hh_unit) < 0):
-        m = (unit_cliques(hh_unit) + random_ties).tocsr()
-        m.data = np.minimum(m.data, TIE_UNIT)
+        m = (unit_cliques(hh_unit, unit_weight) + random_ties).tocsr()
+        m.data = np.minimum(m.data, unit_weight)
         return m
     starts = np.flatnonzero(np.diff(hh_unit, prepend=hh_unit[0] - 1))
     sizes = np.diff(np.append(starts, n))
@@ -198,17 +192,17 @@ def with_unit_cliques(hh_unit: np.ndarray, random_ties: sp.csr_matrix) -> sp.csr
         rows = first[:, None] + np.arange(size, dtype=itype)
         pos = block[rows][:, :, None] + local
         indices[pos.ravel()] = (first[:, None, None] + others.astype(itype)).ravel()
-        data[pos.ravel()] = TIE_UNIT
+        data[pos.ravel()] = unit_weight
     # Random ties: in column order, jumping over the unit block.
     j = np.arange(len(r_row)) - (np.cumsum(r_deg) - r_deg)[r_row]
     pos = indptr[r_row] + j + np.where(j >= before[r_row], u_deg[r_row], 0)
     indices[pos] = r_col
-    data[pos] = np.minimum(r_val, TIE_UNIT)
+    data[pos] = np.minimum(r_val, unit_weight)
     return sp.csr_matrix((data, indices, indptr.astype(itype)), shape=(n, n))
 
 
-def unit_cliques(hh_unit: np.ndarray) -> sp.csr_matrix:
-    """Complete graph inside each unit (stairwell), weight ``TIE_UNIT``, as a canonical CSR.
+def unit_cliques(hh_unit: np.ndarray, weight: float) -> sp.csr_matrix:
+    """Complete graph inside each unit (stairwell), weight ``weight``, as a canonical CSR.
 
     Row ``i`` holds every other member of ``i``'s unit. Households are numbered unit by unit
     (see :func:`build_world`), so the entries come out in CSR order and the matrix is built
@@ -227,7 +221,7 @@ def unit_cliques(hh_unit: np.ndarray) -> sp.csr_matrix:
     k = np.arange(nnz, dtype=itype) - np.repeat(first_entry.astype(itype), degree)
     k += k >= row - start_of[row]
     col = order[start_of[row] + k].astype(itype)
-    data = np.full(nnz, TIE_UNIT)
+    data = np.full(nnz, weight)
     if np.all(order == np.arange(n)):
         indptr = np.zeros(n + 1, dtype=itype)
         np.cumsum(degree, out=indptr[1:])

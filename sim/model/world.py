@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from sim.model.network import building_network, link_nearest, random_ties, with_unit_cliques
 from sim.scenario import Scenario
+from sim.scenario.structure import Ties
 
 ROLE_NONE, ROLE_VOLUNTEER, ROLE_BUILDING_LEADER, ROLE_SECRETARY, ROLE_BIG_V = range(5)
 ROLE_NAMES = ["none", "volunteer", "building_leader", "branch_secretary", "big_v"]
@@ -58,6 +59,7 @@ class World:
     n_grids: int
     b_grid: np.ndarray
     branch_min_members: int = 3
+    tie_spec: Ties = field(default_factory=Ties)  # the scenario's ``ties``
     b_names: list[str] = field(default_factory=list)
     g_branch: np.ndarray = field(init=False)
     b_mediator: np.ndarray = field(init=False)
@@ -97,8 +99,9 @@ class World:
                 self.b_start,
                 self.b_size,
                 self.building_graph,
+                self.tie_spec,
             )
-            self._ties = with_unit_cliques(self.hh_unit, drawn)
+            self._ties = with_unit_cliques(self.hh_unit, drawn, self.tie_spec.unit_weight)
         return self._ties
 
     @property
@@ -235,7 +238,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     pos, graph = building_network(scenario, rng, b_comp_arr, b_size, len(names))
     if b_xy and all(xy is not None for xy in b_xy):
         pos = np.array(b_xy, dtype=float)
-        link_nearest(graph, pos, b_comp_arr)
+        link_nearest(graph, pos, b_comp_arr, scenario.ties.nearest_buildings)
     return World(
         compound_names=names,
         community_names=community_names,
@@ -266,6 +269,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         n_grids=int(hh_grid.max()) + 1 if n else 0,
         b_grid=b_grid,
         branch_min_members=scenario.party.branch_min_members,
+        tie_spec=scenario.ties,
     )
 
 

@@ -33,6 +33,7 @@ from sim.scenario.structure import (
     BuildingSpec,
     CompoundSpec,
     Population,
+    Ties,
     plain_name,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "OwnersCommittee",
     "Party",
     "Population",
+    "Ties",
     "Project",
     "PropertyFirm",
     "Scenario",
@@ -89,6 +91,7 @@ class Scenario(Spec):
         1, ge=0, le=10, description="Building-network links between consecutive compounds."
     )
     population: Population = Field(default_factory=Population)
+    ties: Ties = Field(default_factory=Ties)
     trust: Trust = Field(default_factory=Trust)
     party: Party = Field(default_factory=Party)
     grid: Grid = Field(default_factory=Grid)

@@ -189,3 +189,48 @@ class Population(Spec):
     openness_mean: float = Field(
         0.3, gt=0, le=1, description="Mean confidence bound: how far an opinion may differ."
     )
+
+
+class Ties(Spec):
+    """Households' social ties: the network along which opinions on a project spread.
+
+    Complete inside a unit (one stairwell), a few random ties inside the building and a weak
+    one to a household of an adjacent building; summed ties are capped at the unit weight.
+    """
+
+    unit_weight: float = param(
+        1.0,
+        gt=0,
+        le=1,
+        unit="weight",
+        description="Tie between two households of one unit (shared stairwell); also the cap "
+        "of a pair's summed ties.",
+    )
+    building_ties: int = param(
+        2,
+        ge=0,
+        le=20,
+        unit="ties / household",
+        description="Random ties each household draws to others of its building.",
+    )
+    building_weight: float = param(
+        0.5, ge=0, le=1, unit="weight", description="Weight of a random tie inside the building."
+    )
+    weak_ties: int = param(
+        1,
+        ge=0,
+        le=10,
+        unit="ties / household",
+        description="Weak ties each household draws to a household of an adjacent building.",
+    )
+    weak_weight: float = param(
+        0.2, ge=0, le=1, unit="weight", description="Weight of a weak tie across buildings."
+    )
+    nearest_buildings: int = param(
+        2,
+        ge=1,
+        le=20,
+        unit="buildings",
+        description="With map coordinates, each building is linked to this many nearest "
+        "buildings of its compound (the adjacency weak ties follow).",
+    )
