@@ -73,3 +73,8 @@ def test_cli_compare(tmp_path):
     assert r.returncode == 2
     assert "--change" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_one_value_has_no_interval():
+    mean, lo, hi = bootstrap_mean(np.array([0.7]), np.random.default_rng(0))
+    assert mean == 0.7 and np.isnan(lo) and np.isnan(hi)

@@ -88,3 +88,22 @@ def test_cli_target_small(tmp_path):
         cwd=tmp_path,
     )
     assert r.returncode == 2 and "--lever" in r.stderr
+
+
+def test_one_run_is_never_confidently_enough():
+    """One run gives a mean but no interval, so a 'confident' target is not reached on it."""
+    rng = np.random.default_rng(0)
+    reached, est = Target("m", 0.5, confident=True).reached(np.array([0.9]), rng)
+    assert not reached and est[0] == 0.9 and np.isnan(est[1]) and np.isnan(est[2])
+    assert Target("m", 0.5).reached(np.array([0.9]), rng)[0]  # the mean alone is allowed
+    assert Target("m", 0.5, confident=True).reached(np.array([0.9, 0.8, 0.85]), rng)[0]
+
+
+def test_share_of_runs_interval_keeps_a_width_at_the_edges():
+    """Every run reaching the threshold is a share of 1 with a Wilson interval below 1."""
+    rng = np.random.default_rng(0)
+    t = Target("m", 0.5, share_of_runs=0.8, confident=True)
+    reached, (share, lo, hi) = t.reached(np.array([0.9, 0.7, 0.6]), rng)
+    assert share == 1.0 and hi == 1.0 and 0.0 < lo < 0.8  # three runs cannot show 80% confidently
+    assert not reached
+    assert t.reached(np.full(30, 0.9), rng)[0]

@@ -131,6 +131,8 @@ def _mean_ci_text(triple: list[float]) -> str:
     mean, lo, hi = triple
     if mean is None or not math.isfinite(mean):
         return "-"
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # one run: no interval
+        return f"{mean:.3f}"
     return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
 
 

@@ -86,14 +86,15 @@ def bootstrap_mean(
     [0, 1] and a count's never goes below 0.
 
     Returns:
-        (mean, low, high); NaN where no value is finite, the mean itself for one value.
+        (mean, low, high); NaN where no value is finite; for one value its mean with no interval
+        (NaN bounds: one run says nothing of the spread over seeds).
     """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if len(v) == 0:
         return (np.nan, np.nan, np.nan)
     if len(v) == 1:
-        return (float(v[0]), float(v[0]), float(v[0]))
+        return (float(v[0]), np.nan, np.nan)
     means = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(axis=1)
     lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     return (float(v.mean()), float(lo), float(hi))

@@ -73,7 +73,11 @@ class Target:
         """Whether the runs' values reach the target, and the estimate [mean, low, high]."""
         v = values[np.isfinite(values)]
         hit = v >= self.threshold if self.at_least else v <= self.threshold
-        est = list(bootstrap_mean(hit.astype(float) if self.share_of_runs is not None else v, rng))
+        if self.share_of_runs is not None:
+            est = _share_of_runs(hit)
+        else:
+            # One run gives a mean without an interval (NaN bounds): never "confidently" reached.
+            est = list(bootstrap_mean(v, rng))
         if not len(v):
             return False, est
         if self.share_of_runs is not None:
@@ -82,6 +86,20 @@ class Target:
         if self.at_least:
             return (est[1] if self.confident else est[0]) >= self.threshold, est
         return (est[2] if self.confident else est[0]) <= self.threshold, est
+
+
+def _share_of_runs(hit: np.ndarray, level: float = 0.95) -> list[float]:
+    """Share of runs that reach the threshold, with its Wilson interval.
+
+    The interval stays inside [0, 1] and keeps a width when every run (or none) reaches it.
+    """
+    if not len(hit):
+        return [np.nan, np.nan, np.nan]
+    from statsmodels.stats.proportion import proportion_confint
+
+    k, n = int(hit.sum()), len(hit)
+    lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
+    return [k / n, float(lo), float(hi)]
 
 
 @dataclass

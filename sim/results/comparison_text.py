@@ -105,6 +105,8 @@ def fmt_interval(key: str, triple, lang: str) -> str:
     mean, lo, hi = triple
     if mean is None or not math.isfinite(mean):
         return "–"
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # one run: no interval
+        return cat.fmt(key, mean, lang)
     return f"{cat.fmt(key, mean, lang)} ({cat.fmt(key, lo, lang)} – {cat.fmt(key, hi, lang)})"
 
 
@@ -113,4 +115,6 @@ def fmt_diff_interval(key: str, triple, lang: str) -> str:
     mean, lo, hi = triple
     if mean is None or not math.isfinite(mean):
         return "–"
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # one pair of runs: no interval
+        return fmt_diff(key, mean, lang)
     return f"{fmt_diff(key, mean, lang)} ({fmt_diff(key, lo, lang)} … {fmt_diff(key, hi, lang)})"
