@@ -39,3 +39,4 @@ def diffuse_week(model, st: ProjectState) -> None:
     new_c += d.concern_relapse * np.maximum(st.c0 - new_c, 0.0)
     new_c[st.signed] = 0.0
     st.c = np.where(known[:, None], new_c, c)
+    st.touch()

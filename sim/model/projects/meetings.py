@@ -95,3 +95,4 @@ def discuss(
     quality = gamma_noise(d.meeting_quality_cv, len(st.status), rng)[st.inst[came]]
     answered = noisy_answer(mean, len(came), d.answer_noise, rng) * quality[:, None]
     st.c[came] *= 1.0 - np.clip(answered, 0.0, 1.0)
+    st.touch()

@@ -64,10 +64,7 @@ def building_support(world, states: list[ProjectState], snapshots: list) -> pd.D
 def mean_support(model, st: ProjectState) -> float:
     """Mean approval chance among members of started instances."""
     d = model.scenario.deliberation
-    started = np.flatnonzero(st.status[st.inst] != WAITING)
-    if len(started) == 0:
-        return float("nan")
-    return float(np.nanmean(st.approval(d.vote_slope, d.concern_weight, started)))
+    return st.mean_support(d.vote_slope, d.concern_weight)
 
 
 def outcomes(st: ProjectState, last_day: int) -> np.ndarray:
