@@ -3,11 +3,12 @@
 from fractions import Fraction
 
 import numpy as np
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model import NeighbourhoodModel
-from sim.model.projects import lifecycle
+from sim.model.projects import deliberation, lifecycle
 from sim.model.projects.state import WAITING
 from sim.model.projects.votes import ballot_draws, expected_support
 from sim.model.projects.voting import RULES, decide, decide_many
@@ -135,3 +136,28 @@ def test_kept_approval_and_projections_equal_fresh_ones_after_every_stage(monkey
     assert len(set(checked)) > 20  # opinions changed many times over the run
     assert len(projections) > 20  # and kept projections were compared
     assert (votes.compensation > 0).any() and (~votes.passed).any()  # redesigns happened
+
+
+def test_diffuse_in_blocks_of_rows_equals_one_block(monkeypatch):
+    # Random symmetric ties with empty rows; blocks of a few ties vs all ties at once.
+    rng = np.random.default_rng(11)
+    n = 300
+    a = sp.random(n, n, density=0.03, random_state=rng, format="lil")
+    a[:5] = 0.0  # members without ties
+    a[:, :5] = 0.0
+    ties = (a + a.T).tocsr()
+    assert ties[:5].nnz == 0 and ties.nnz > 1000
+    x = rng.random(n)
+    eps = np.where(rng.random(n) < 0.1, -1.0, rng.uniform(0.05, 0.6, n))
+    monkeypatch.setattr(deliberation, "TIE_BLOCK", ties.nnz + 1)
+    whole = deliberation.diffuse(x, ties, eps, 0.3)
+    for block in (1, 7, 64):
+        monkeypatch.setattr(deliberation, "TIE_BLOCK", block)
+        assert np.array_equal(deliberation.diffuse(x, ties, eps, 0.3), whole)
+    # And the simple formula: move towards the weighted mean of neighbours within the bound.
+    dense = ties.toarray()
+    within = (np.abs(x[None, :] - x[:, None]) <= eps[:, None]) & (dense > 0)
+    wsum = (dense * within).sum(axis=1)
+    mean = np.divide((dense * within) @ x, wsum, out=x.copy(), where=wsum > 0)
+    assert np.allclose(whole, x + 0.3 * (mean - x), rtol=0, atol=1e-12)
+    assert not np.allclose(whole, x)  # opinions did move
