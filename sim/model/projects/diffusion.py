@@ -37,11 +37,15 @@ def diffuse_week(model, st: ProjectState) -> None:
     c = st.c
     if everyone:
         wk = st.tie_weight
-        spread = st.ties @ c
+        new_c = st.ties @ c
     else:
         wk = st.ties @ known.astype(float)
-        spread = st.ties @ (c * known[:, None])
-    new_c = np.divide(spread, wk[:, None], out=c.copy(), where=wk[:, None] > 0)
+        new_c = st.ties @ (c * known[:, None])
+    tied = wk > 0
+    if tied.all():
+        new_c /= wk[:, None]
+    else:  # members without a tie (to anyone with an opinion) keep their concerns
+        new_c = np.divide(new_c, wk[:, None], out=c.copy(), where=tied[:, None])
     new_c -= c
     new_c *= d.diffusion_rate
     new_c += c

@@ -81,7 +81,7 @@ def discuss(
     came = sel[rng.random(len(sel)) < p]
     st.meetings[active] += 1
     st.last_meeting[active] = day
-    st.attended[np.unique(st.inst[came])] += 1
+    st.attended[np.bincount(st.inst[came], minlength=len(st.status)) > 0] += 1
     model.log_project_meeting(day, kind, st, np.flatnonzero(active), st.inst[came])
     if len(came) == 0:
         return

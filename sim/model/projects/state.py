@@ -78,6 +78,7 @@ class ProjectState:
         # every read (the daily reporter, daily vote checks).
         self.version = 0
         self._memo: dict[str, tuple[tuple, object]] = {}
+        self._kept: dict[str, object] = {}
 
     def touch(self) -> None:
         """Say that support, concerns, signatures or started instances changed.
@@ -96,6 +97,12 @@ class ProjectState:
             hit = (key, compute())
             self._memo[name] = hit
         return hit[1]
+
+    def kept(self, name: str, compute):
+        """``compute()`` once per run: for what does not change (owners, areas, ties)."""
+        if name not in self._kept:
+            self._kept[name] = compute()
+        return self._kept[name]
 
     def approval(self, slope: float, weight: float, idx: np.ndarray | None = None) -> np.ndarray:
         """Each member's chance to approve: logistic in support less weighted mean concern.

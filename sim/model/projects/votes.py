@@ -39,13 +39,17 @@ def expected_support(
             any of them get no owners.
     """
     h, inst = (st.members, st.inst) if pos is None else (st.members[pos], st.inst[pos])
-    owners = world.hh_owner[h]
     k = len(st.scope_ids)
-    oi = inst[owners]
-    area = world.hh_area[h][owners]
+
+    def tally():
+        owners = world.hh_owner[h]
+        oi = inst[owners]
+        area = world.hh_area[h][owners]
+        return owners, oi, area, np.bincount(oi, minlength=k), np.bincount(oi, area, minlength=k)
+
+    # Owners and their areas do not change during a run: all members' tally is kept.
+    owners, oi, area, n_own, a_own = st.kept("owner_tally", tally) if pos is None else tally()
     po = np.nan_to_num(p[owners])
-    n_own = np.bincount(oi, minlength=k)
-    a_own = np.bincount(oi, area, minlength=k)
     share_n = np.bincount(oi, po, minlength=k) / np.maximum(n_own, 1)
     share_a = np.bincount(oi, area * po, minlength=k) / np.maximum(a_own, 1e-12)
     return np.minimum(share_n, share_a), n_own
