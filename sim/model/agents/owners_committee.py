@@ -24,8 +24,12 @@ class OwnersCommittee(mesa.Agent):
         """Who calls votes here: the committee, or the party branch where there is none."""
         return "owners_committee" if self.exists else "party_branch"
 
-    def decide_to_call(self, projected, needed: float, at_deadline) -> np.ndarray:
-        """Decide, for this compound's due project instances, whether to call a vote now.
+    @staticmethod
+    def decide_to_call(projected, needed: float, at_deadline) -> np.ndarray:
+        """Decide, for due project instances, whether to call a vote now.
+
+        The same rule holds in every compound, so it applies element-wise to the due
+        instances of any number of compounds at once.
 
         Args:
             projected: share of owners (and of area) that would approve today, per instance.

@@ -44,3 +44,4 @@ def canvass(model, st: ProjectState, day: int, rng: np.random.Generator) -> None
     st.x[targets] = np.where(moved, xt + np.minimum(d.canvass_mu * infl, 1.0) * (xc - xt), xt)
     mean = np.full(len(CONCERNS), d.canvass_answer)
     st.c[targets] *= 1.0 - noisy_answer(mean, len(targets), d.answer_noise, rng)
+    st.touch()

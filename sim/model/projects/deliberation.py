@@ -16,6 +16,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+# Ties handled at once by :func:`diffuse` (a block of rows; about 1 MB per float temporary).
+TIE_BLOCK = 1 << 17
+
 
 def deffuant(
     x: np.ndarray, epsilon: float, mu: float, sweeps: int, rng: np.random.Generator
@@ -171,12 +174,24 @@ def diffuse(
         return x + rate * (target - x)
     # Ties within the bound keep their weight, the others count zero; then one sparse product
     # each for the weighted sum and the weight (row sums in stored order, as a bincount would).
-    counts = np.diff(ties.indptr)
-    nb = x[ties.indices]
-    within = np.abs(nb - np.repeat(x, counts)) <= np.repeat(epsilon, counts)
-    bounded = sp.csr_matrix((ties.data * within, ties.indices, ties.indptr), shape=ties.shape)
-    num = bounded @ x
-    den = bounded @ np.ones(len(x))
+    # Done on blocks of rows of about TIE_BLOCK ties so the per-tie temporaries stay in cache
+    # (a row's sums do not depend on the other rows: the same numbers as all rows at once).
+    n = len(x)
+    indptr, indices, data = ties.indptr, ties.indices, ties.data
+    num, den, ones = np.empty(n), np.empty(n), np.ones(n)
+    bounds = np.searchsorted(indptr, np.arange(0, indptr[-1], TIE_BLOCK), side="right") - 1
+    bounds = np.unique(np.r_[0, bounds, n])  # every row in one block
+    for r0, r1 in zip(bounds[:-1], bounds[1:], strict=True):
+        a, b = indptr[r0], indptr[r1]
+        counts = np.diff(indptr[r0 : r1 + 1])
+        gap = x[indices[a:b]]
+        gap -= np.repeat(x[r0:r1], counts)
+        np.abs(gap, out=gap)
+        within = gap <= np.repeat(epsilon[r0:r1], counts)
+        shape = (r1 - r0, n)
+        block = sp.csr_matrix((data[a:b] * within, indices[a:b], indptr[r0 : r1 + 1] - a), shape)
+        num[r0:r1] = block @ x
+        den[r0:r1] = block @ ones
     target = np.divide(num, den, out=x.copy(), where=den > 0)
     return x + rate * (target - x)
 

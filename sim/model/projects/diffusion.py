@@ -18,24 +18,41 @@ def diffuse_week(model, st: ProjectState) -> None:
     """One weekly round of diffusion of support and concerns over the members' ties."""
     w, d = model.world, model.scenario.deliberation
     known = ~np.isnan(st.x)
-    if not known.any():
+    everyone = bool(known.all())  # the usual case once every instance has opened
+    if not everyone and not known.any():
         return
-    x = np.where(known, st.x, 0.0)
-    eps = np.where(known, w.openness[st.members], -1.0)  # unknown opinions never count
+    eps = w.openness[st.members]
+    x = st.x
+    if not everyone:
+        x = np.where(known, x, 0.0)
+        eps = np.where(known, eps, -1.0)  # unknown opinions never count
+    interest = st.interest if everyone else np.where(known, st.interest, 0.0)
     new_x = dl.anchor(
-        dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_rows),
-        np.where(known, st.interest, 0.0),
-        d.interest_anchor,
+        dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_rows), interest, d.interest_anchor
     )
     new_x[st.signed] = x[st.signed]
-    st.x = np.where(known, new_x, np.nan)
-    # Concerns: tie-weighted mean over neighbours with an opinion, one sparse product.
+    st.x = new_x if everyone else np.where(known, new_x, np.nan)
+    # Concerns: tie-weighted mean over neighbours with an opinion, one sparse product (in
+    # place, each step in the order of ``c + rate (target - c)``: the same numbers).
     c = st.c
-    wk = st.ties @ known.astype(float)
-    target = np.divide(
-        st.ties @ (c * known[:, None]), wk[:, None], out=c.copy(), where=wk[:, None] > 0
-    )
-    new_c = c + d.diffusion_rate * (target - c)
-    new_c += d.concern_relapse * np.maximum(st.c0 - new_c, 0.0)
+    if everyone:
+        wk = st.tie_weight
+        new_c = st.ties @ c
+    else:
+        wk = st.ties @ known.astype(float)
+        new_c = st.ties @ (c * known[:, None])
+    tied = wk > 0
+    if tied.all():
+        new_c /= wk[:, None]
+    else:  # members without a tie (to anyone with an opinion) keep their concerns
+        new_c = np.divide(new_c, wk[:, None], out=c.copy(), where=tied[:, None])
+    new_c -= c
+    new_c *= d.diffusion_rate
+    new_c += c
+    back = np.subtract(st.c0, new_c)
+    np.maximum(back, 0.0, out=back)
+    back *= d.concern_relapse
+    new_c += back
     new_c[st.signed] = 0.0
-    st.c = np.where(known[:, None], new_c, c)
+    st.c = new_c if everyone else np.where(known[:, None], new_c, c)
+    st.touch()

@@ -81,7 +81,7 @@ def discuss(
     came = sel[rng.random(len(sel)) < p]
     st.meetings[active] += 1
     st.last_meeting[active] = day
-    st.attended[np.unique(st.inst[came])] += 1
+    st.attended[np.bincount(st.inst[came], minlength=len(st.status)) > 0] += 1
     model.log_project_meeting(day, kind, st, np.flatnonzero(active), st.inst[came])
     if len(came) == 0:
         return
@@ -95,3 +95,4 @@ def discuss(
     quality = gamma_noise(d.meeting_quality_cv, len(st.status), rng)[st.inst[came]]
     answered = noisy_answer(mean, len(came), d.answer_noise, rng) * quality[:, None]
     st.c[came] *= 1.0 - np.clip(answered, 0.0, 1.0)
+    st.touch()

@@ -34,10 +34,13 @@ def snapshot(model, states: list[ProjectState], day: int, snapshots: list) -> No
         ok = ~np.isnan(e)
         if not ok.any():
             continue
-        b = world.hh_building[st.members[ok]]
+        if ok.all():  # once every instance has opened: no masking, buildings kept
+            b = st.kept("member_building", lambda st=st: world.hh_building[st.members])
+        else:
+            b, e = world.hh_building[st.members[ok]], e[ok]
         cnt = np.bincount(b, minlength=nb)
-        mean = np.bincount(b, e[ok], minlength=nb) / np.maximum(cnt, 1)
-        favour = np.bincount(b, e[ok] > 0.5, minlength=nb) / np.maximum(cnt, 1)
+        mean = np.bincount(b, e, minlength=nb) / np.maximum(cnt, 1)
+        favour = np.bincount(b, e > 0.5, minlength=nb) / np.maximum(cnt, 1)
         snapshots.append((day, k, np.where(cnt > 0, mean, np.nan), cnt, favour))
 
 
@@ -64,10 +67,7 @@ def building_support(world, states: list[ProjectState], snapshots: list) -> pd.D
 def mean_support(model, st: ProjectState) -> float:
     """Mean approval chance among members of started instances."""
     d = model.scenario.deliberation
-    started = np.flatnonzero(st.status[st.inst] != WAITING)
-    if len(started) == 0:
-        return float("nan")
-    return float(np.nanmean(st.approval(d.vote_slope, d.concern_weight, started)))
+    return st.mean_support(d.vote_slope, d.concern_weight)
 
 
 def outcomes(st: ProjectState, last_day: int) -> np.ndarray:

@@ -59,6 +59,7 @@ def open_instances(model, st: ProjectState, new: np.ndarray, day: int, rng) -> n
     infeasible = rng.random(len(new)) < s.infeasible_share
     st.status[new[infeasible]] = FAILED
     st.reason[new[infeasible]] = "technically infeasible"
+    st.touch()
     return new[~infeasible]
 
 
@@ -106,7 +107,9 @@ def set_opinions(model, st: ProjectState, sel: np.ndarray, rng) -> None:
     st.x[sel] = x
     st.c[sel] = c
     st.c0[sel] = c
+    st.touch()
     if model.scenario.party.sign_first:
         pos = np.flatnonzero(sel)[party]
         st.signed[pos] = approval(model, st)[pos] >= 0.5
         st.c[pos[st.signed[pos]]] = 0.0
+        st.touch()

@@ -72,18 +72,74 @@ class ProjectState:
         counts = np.bincount(self.inst, minlength=k)
         self.by_inst = np.split(order, np.cumsum(counts)[:-1])
         self.tie_rows = np.repeat(np.arange(m), np.diff(self.ties.indptr))
+        self.tie_weight = self.ties @ np.ones(m)  # each member's total tie weight
+        # Approval chances of all members and what is derived from them (mean support, vote
+        # projections) are computed once per change of opinions (see :meth:`touch`), not at
+        # every read (the daily reporter, daily vote checks).
+        self.version = 0
+        self._memo: dict[str, tuple[tuple, object]] = {}
+        self._kept: dict[str, object] = {}
+
+    def touch(self) -> None:
+        """Say that support, concerns, signatures or started instances changed.
+
+        Every stage that writes ``x``, ``c``, ``signed`` or opens instances calls it, so that
+        :meth:`approval`, :meth:`mean_support` and other :meth:`memo` values recompute on their
+        next read.
+        """
+        self.version += 1
+
+    def memo(self, name: str, args: tuple, compute):
+        """``compute()``, kept under ``name`` until the next :meth:`touch` or other ``args``."""
+        key = (self.version, *args)
+        hit = self._memo.get(name)
+        if hit is None or hit[0] != key:
+            hit = (key, compute())
+            self._memo[name] = hit
+        return hit[1]
+
+    def kept(self, name: str, compute):
+        """``compute()`` once per run: for what does not change (owners, areas, ties)."""
+        if name not in self._kept:
+            self._kept[name] = compute()
+        return self._kept[name]
 
     def approval(self, slope: float, weight: float, idx: np.ndarray | None = None) -> np.ndarray:
         """Each member's chance to approve: logistic in support less weighted mean concern.
 
         ``p = 1 / (1 + exp(-slope (x - weight * mean(c) - 1/2)))``; members who signed
-        approve for sure; NaN where no opinion has formed yet.
+        approve for sure; NaN where no opinion has formed yet. All members' chances are kept
+        until the next :meth:`touch` (read-only; the same numbers as :meth:`fresh_approval`).
 
         Args:
             slope: the logistic's slope.
             weight: weight of the mean concern.
-            idx: member positions to compute (default: all members), in that order.
+            idx: member positions to read (default: all members), in that order.
         """
+
+        def compute() -> np.ndarray:
+            p = self.fresh_approval(slope, weight)
+            p.flags.writeable = False
+            return p
+
+        p = self.memo("approval", (slope, weight), compute)
+        return p if idx is None else p[idx]
+
+    def mean_support(self, slope: float, weight: float) -> float:
+        """Mean approval chance among members of started instances (NaN before any started)."""
+
+        def compute() -> float:
+            started = np.flatnonzero(self.status[self.inst] != WAITING)
+            if len(started) == 0:
+                return float("nan")
+            return float(np.nanmean(self.approval(slope, weight, started)))
+
+        return self.memo("mean_support", (slope, weight), compute)
+
+    def fresh_approval(
+        self, slope: float, weight: float, idx: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`approval` computed afresh from ``x``, ``c`` and ``signed`` (no cache)."""
         x, c, signed = (
             (self.x, self.c, self.signed)
             if idx is None
@@ -161,3 +217,4 @@ def shift_interest(st: ProjectState, sel: np.ndarray, net_new: np.ndarray) -> No
     new = support_from_utility(net_new, st.spec.utility_scale)
     st.x[sel] = np.clip(st.x[sel] + new - old, 0.0, 1.0)
     st.interest[sel] = np.clip(st.interest[sel] + new - old, 0.0, 1.0)
+    st.touch()

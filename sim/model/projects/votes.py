@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.agents.owners_committee import OwnersCommittee
 from sim.model.projects.state import (
     DELIBERATING,
     FAILED,
@@ -20,7 +21,7 @@ from sim.model.projects.state import (
     member_utility,
     shift_interest,
 )
-from sim.model.projects.voting import decide, required_share
+from sim.model.projects.voting import decide_many, required_share
 
 NO_OBJECTION_RULES = ("unit_two_thirds_no_objection",)
 
@@ -38,13 +39,17 @@ def expected_support(
             any of them get no owners.
     """
     h, inst = (st.members, st.inst) if pos is None else (st.members[pos], st.inst[pos])
-    owners = world.hh_owner[h]
     k = len(st.scope_ids)
-    oi = inst[owners]
-    area = world.hh_area[h][owners]
+
+    def tally():
+        owners = world.hh_owner[h]
+        oi = inst[owners]
+        area = world.hh_area[h][owners]
+        return owners, oi, area, np.bincount(oi, minlength=k), np.bincount(oi, area, minlength=k)
+
+    # Owners and their areas do not change during a run: all members' tally is kept.
+    owners, oi, area, n_own, a_own = st.kept("owner_tally", tally) if pos is None else tally()
     po = np.nan_to_num(p[owners])
-    n_own = np.bincount(oi, minlength=k)
-    a_own = np.bincount(oi, area, minlength=k)
     share_n = np.bincount(oi, po, minlength=k) / np.maximum(n_own, 1)
     share_a = np.bincount(oi, area * po, minlength=k) / np.maximum(a_own, 1e-12)
     return np.minimum(share_n, share_a), n_own
@@ -56,41 +61,22 @@ def call_votes(model, st: ProjectState, day: int, rng, vote_rows: list) -> None:
     due = np.flatnonzero((st.status == DELIBERATING) & (day >= st.next_vote))
     if len(due) == 0:
         return
-    w = model.world
-    owners = w.hh_owner[st.members]
-    # Approval only of the due instances' members (all an instance's members, in order).
-    is_due = np.zeros(len(st.scope_ids), dtype=bool)
-    is_due[due] = True
-    pos = np.flatnonzero(is_due[st.inst])
-    d = model.scenario.deliberation
-    p_due = st.approval(d.vote_slope, d.concern_weight, pos)
-    projected, n_own = expected_support(w, st, p_due, pos)
-    p = np.full(len(st.members), np.nan)
-    p[pos] = p_due
+    w, d = model.world, model.scenario.deliberation
+    p = st.approval(d.vote_slope, d.concern_weight)
+    # Every instance's projection, kept until opinions change (an instance's own members only
+    # enter its sums, so it is the same as projecting the due instances alone).
+    projected, n_own = st.memo(
+        "projection", (d.vote_slope, d.concern_weight), lambda: expected_support(w, st, p)
+    )
     none = due[n_own[due] == 0]
     st.status[none] = FAILED
     st.reason[none] = "no owners"
     due = due[n_own[due] > 0]
     need = min(required_share(s.rule, s.matter) + s.vote_margin, 1.0)
-    # Each compound's committee (or party branch) decides on its due instances.
-    order = np.argsort(st.inst_compound[due], kind="stable")
-    due = due[order]
-    comp = st.inst_compound[due]
-    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
-    ends = np.r_[starts[1:], len(due)]
-    at_deadline = day >= st.deadline[due]
-    called = np.zeros(len(due), dtype=bool)
-    for a, b in zip(starts, ends, strict=True):
-        committee = model.committees[int(comp[a])]
-        called[a:b] = committee.decide_to_call(projected[due[a:b]], need, at_deadline[a:b])
-    called_inst = np.sort(due[called])  # hold the votes in instance order
-    for i in called_inst:
-        committee = model.committees[int(st.inst_compound[i])]
-        committee.votes_called += 1
-        members = st.by_inst[i]
-        sel = members[owners[members]]
-        yes = st.signed[sel] | (rng.random(len(sel)) < p[sel])
-        hold_vote(model, st, i, sel, yes, day, committee, rng, vote_rows)
+    # Each compound's committee (or party branch) decides on its due instances; the rule is
+    # the same for every compound, so it is applied to all due instances at once.
+    called = OwnersCommittee.decide_to_call(projected[due], need, day >= st.deadline[due])
+    hold_votes(model, st, due[called], p, day, rng, vote_rows)
 
 
 def failure_reason(rule: str, quorum_met: bool, voted: np.ndarray, yes: np.ndarray) -> str:
@@ -102,48 +88,85 @@ def failure_reason(rule: str, quorum_met: bool, voted: np.ndarray, yes: np.ndarr
     return "approval short"
 
 
-def hold_vote(model, st, i, sel, yes_now, day, committee, rng, vote_rows) -> None:
-    """Owners of instance ``i`` (members ``sel``) vote; record it; pass, retry or fail."""
-    s, w = st.spec, model.world
-    h = st.members[sel]
-    p = np.minimum(s.turnout_base + w.participation[h], 1.0)
-    voted = rng.random(len(h)) < p
-    dec = decide(s.rule, s.matter, w.hh_area[h], voted, yes_now)
-    st.votes[i] += 1
-    st.turnout[i] = voted.mean()
-    st.support_at_vote[i] = yes_now.mean()
-    reason = "" if dec.passed else failure_reason(s.rule, dec.quorum_met, voted, yes_now)
-    vote_rows.append(
-        {
-            "project": s.name,
-            "type": s.type,
-            "instance": int(i),
-            "scope_id": int(st.scope_ids[i]),
-            "compound": int(st.inst_compound[i]),
-            "day": day,
-            "attempt": int(st.votes[i]),
-            "called_by": committee.caller,
-            "rule": s.rule,
-            "matter": s.matter,
-            "quorum_met": dec.quorum_met,
-            "passed": dec.passed,
-            "reason": reason,
-            "area_turnout": float(dec.area_turnout),
-            "owner_turnout": float(dec.owner_turnout),
-            "area_yes": float(dec.area_yes),
-            "owner_yes": float(dec.owner_yes),
-            "compensation": float(st.compensation[i]),
-        }
-    )
-    if dec.passed:
-        st.status[i] = PASSED
-        st.passed_day[i] = day
-        st.meetings_at_pass[i] = st.meetings[i]
-        st.attended_at_pass[i] = st.attended[i]
-        st.works_check[i] = day + s.withdraw_window_days
-        st.ballots[i] = (sel, voted, yes_now & voted)
+def ballot_draws(counts: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform draws for the owners' intentions and turnout of votes held one after another.
+
+    Vote ``k`` with ``counts[k]`` owners draws ``counts[k]`` numbers for the intentions, then as
+    many for turnout, then vote ``k + 1`` draws: one call to the generator gives the same
+    numbers in the same places.
+
+    Returns:
+        ``(intention draws, turnout draws)``, each with the owners of all votes in order.
+    """
+    total = int(counts.sum())
+    u = rng.random(2 * total)
+    start = np.cumsum(counts) - counts  # each vote's first owner among all owners
+    rank = np.arange(total) - np.repeat(start, counts)
+    first = 2 * np.repeat(start, counts) + rank
+    return u[first], u[first + np.repeat(counts, counts)]
+
+
+def hold_votes(model, st: ProjectState, called: np.ndarray, p, day: int, rng, vote_rows) -> None:
+    """The owners of the ``called`` instances vote (in instance order); pass, retry or fail.
+
+    Each owner approves with its approval chance ``p`` (signers for sure) and takes part with
+    chance ``turnout_base`` + participation; the rule decides each vote (:func:`decide_many`).
+    """
+    if len(called) == 0:
         return
-    vote_failed(model, st, i, day, reason)
+    s, w = st.spec, model.world
+    # The owners of each called instance, instance by instance, in member order.
+    sel = np.concatenate([st.by_inst[i] for i in called])
+    vote = np.repeat(np.arange(len(called)), [len(st.by_inst[i]) for i in called])
+    owner = w.hh_owner[st.members[sel]]
+    sel, vote = sel[owner], vote[owner]
+    counts = np.bincount(vote, minlength=len(called))
+    h = st.members[sel]
+    u_yes, u_vote = ballot_draws(counts, rng)
+    yes = st.signed[sel] | (u_yes < p[sel])
+    voted = u_vote < np.minimum(s.turnout_base + w.participation[h], 1.0)
+    dec = decide_many(s.rule, s.matter, w.hh_area[h], voted, yes, vote, len(called))
+    st.votes[called] += 1
+    st.turnout[called] = np.bincount(vote, voted, minlength=len(called)) / counts
+    st.support_at_vote[called] = np.bincount(vote, yes, minlength=len(called)) / counts
+    ends = np.cumsum(counts)
+    for k, i in enumerate(called):
+        committee = model.committees[int(st.inst_compound[i])]
+        committee.votes_called += 1
+        passed = bool(dec.passed[k])
+        a, b = ends[k] - counts[k], ends[k]
+        reason = "" if passed else failure_reason(s.rule, dec.quorum_met[k], voted[a:b], yes[a:b])
+        vote_rows.append(
+            {
+                "project": s.name,
+                "type": s.type,
+                "instance": int(i),
+                "scope_id": int(st.scope_ids[i]),
+                "compound": int(st.inst_compound[i]),
+                "day": day,
+                "attempt": int(st.votes[i]),
+                "called_by": committee.caller,
+                "rule": s.rule,
+                "matter": s.matter,
+                "quorum_met": bool(dec.quorum_met[k]),
+                "passed": passed,
+                "reason": reason,
+                "area_turnout": float(dec.area_turnout[k]),
+                "owner_turnout": float(dec.owner_turnout[k]),
+                "area_yes": float(dec.area_yes[k]),
+                "owner_yes": float(dec.owner_yes[k]),
+                "compensation": float(st.compensation[i]),
+            }
+        )
+        if passed:
+            st.status[i] = PASSED
+            st.passed_day[i] = day
+            st.meetings_at_pass[i] = st.meetings[i]
+            st.attended_at_pass[i] = st.attended[i]
+            st.works_check[i] = day + s.withdraw_window_days
+            st.ballots[int(i)] = (sel[a:b], voted[a:b], yes[a:b] & voted[a:b])
+        else:
+            vote_failed(model, st, int(i), day, reason)
 
 
 def vote_failed(model, st: ProjectState, i: int, day: int, reason: str) -> None:

@@ -200,3 +200,101 @@ def required_share(rule: str, matter: int) -> float:
     if rule == "unit_two_thirds_no_objection":
         return 1.0
     return 2 / 3
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Outcomes of many owners' votes at once, one entry per vote (see :class:`Decision`).
+
+    The shares are floats: each equals ``float()`` of the exact fraction :func:`decide` gives.
+    """
+
+    quorum_met: np.ndarray
+    passed: np.ndarray
+    area_turnout: np.ndarray
+    owner_turnout: np.ndarray
+    area_yes: np.ndarray
+    owner_yes: np.ndarray
+
+
+def _at_least_v(part, whole, num: int, den: int) -> np.ndarray:
+    """:func:`_at_least` element-wise on int64 arrays."""
+    return (whole > 0) & (part * den >= num * whole)
+
+
+def _more_than_v(part, whole, num: int, den: int) -> np.ndarray:
+    """:func:`_more_than` element-wise on int64 arrays."""
+    return (whole > 0) & (part * den > num * whole)
+
+
+def _share_v(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole`` as floats, 0 where ``whole`` is 0 (as :func:`_frac`)."""
+    return np.divide(part, whole, out=np.zeros(len(whole)), where=whole > 0)
+
+
+def decide_many(rule: str, matter: int, area, voted, yes, vote: np.ndarray, n_votes: int):
+    """:func:`decide` for many votes at once, one owner per unit (``owner=None``).
+
+    Every unit belongs to one vote (``vote``: index 0..``n_votes``-1); each vote is decided
+    by the rule exactly as :func:`decide` would decide it alone (integer hundredths of m2,
+    cross-multiplied integer thresholds).
+
+    Args:
+        rule: a rule of :data:`RULES`.
+        matter: art. 278 item number 1-9.
+        area: exclusive area (m2) of each unit.
+        voted: whether each unit's owner took part.
+        yes: whether each unit's owner approved (ignored where ``voted`` is false).
+        vote: the vote each unit belongs to.
+        n_votes: number of votes.
+
+    Returns:
+        The :class:`Decisions`, one entry per vote.
+    """
+    if not 1 <= int(matter) <= 9:
+        raise ValueError(f"matter must be an art. 278 item 1-9, got {matter}")
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
+    area = np.asarray(area, dtype=float)
+    voted = np.asarray(voted, dtype=bool)
+    yes = np.asarray(yes, dtype=bool) & voted
+    if (area < 0).any():
+        raise ValueError("areas must be non-negative")
+    centi = np.rint(area * 100).astype(np.int64)
+
+    def total(weights):
+        return np.bincount(vote, weights, minlength=n_votes).astype(np.int64)
+
+    # Sums of integers below 2**53 are exact in float64, so these are the exact tallies.
+    a_tot, a_vot, a_yes = total(centi), total(centi * voted), total(centi * yes)
+    n_tot = np.bincount(vote, minlength=n_votes).astype(np.int64)
+    n_vot, n_yes = total(voted), total(yes)
+    base_total = rule not in ("civil_code", "civil_code_in_unit")
+    if rule in ("civil_code", "civil_code_in_unit"):
+        quorum = _at_least_v(a_vot, a_tot, 2, 3) & _at_least_v(n_vot, n_tot, 2, 3)
+        if rule == "civil_code_in_unit" or int(matter) in SUPERMAJORITY_MATTERS:
+            approve = _at_least_v(a_yes, a_vot, 3, 4) & _at_least_v(n_yes, n_vot, 3, 4)
+        else:
+            approve = _more_than_v(a_yes, a_vot, 1, 2) & _more_than_v(n_yes, n_vot, 1, 2)
+    elif rule == "regulations_2018":
+        quorum = _more_than_v(a_vot, a_tot, 1, 2) & _more_than_v(n_vot, n_tot, 1, 2)
+        if int(matter) in (5, 6, 7):
+            approve = _at_least_v(a_yes, a_tot, 2, 3) & _at_least_v(n_yes, n_tot, 2, 3)
+        else:
+            approve = _more_than_v(a_yes, a_tot, 1, 2) & _more_than_v(n_yes, n_tot, 1, 2)
+    elif rule == "unit_two_thirds_no_objection":
+        quorum = np.ones(n_votes, dtype=bool)
+        approve = _at_least_v(a_yes, a_tot, 2, 3) & _at_least_v(n_yes, n_tot, 2, 3)
+        approve &= ~(n_vot > n_yes)
+    else:  # two_thirds_owners
+        quorum = np.ones(n_votes, dtype=bool)
+        approve = _at_least_v(n_yes, n_tot, 2, 3)
+    a_base, n_base = (a_tot, n_tot) if base_total else (a_vot, n_vot)
+    return Decisions(
+        quorum,
+        quorum & approve,
+        _share_v(a_vot, a_tot),
+        _share_v(n_vot, n_tot),
+        _share_v(a_yes, a_base),
+        _share_v(n_yes, n_base),
+    )

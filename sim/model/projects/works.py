@@ -28,7 +28,7 @@ from sim.model.projects.state import (
     shift_interest,
 )
 from sim.model.projects.votes import vote_failed
-from sim.model.projects.voting import decide
+from sim.model.projects.voting import decide_many
 
 # Floors whose light and ventilation an elevator shaft blocks (arts. 293/296).
 LAWSUIT_FLOORS = 2
@@ -53,7 +53,8 @@ def start_works(model, st: ProjectState, day: int, rng) -> None:
         st.withdrawals[i] = int(out.sum())
         if out.any():
             h = st.members[sel]
-            if not decide(s.rule, s.matter, w.hh_area[h], voted, yes & ~out).passed:
+            one = np.zeros(len(sel), dtype=np.int64)  # a single vote (decide_many: no Fractions)
+            if not decide_many(s.rule, s.matter, w.hh_area[h], voted, yes & ~out, one, 1).passed[0]:
                 st.passed_day[i] = -1
                 st.meetings_at_pass[i] = st.attended_at_pass[i] = -1
                 vote_failed(model, st, int(i), day, "withdrawal after signing")
