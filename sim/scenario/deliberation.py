@@ -152,3 +152,21 @@ class Deliberation(Spec):
         source="assumption",
         description="Attendance scale of a project's own households.",
     )
+    joint_project_attendance: float = param(
+        0.3,
+        ge=0,
+        le=5,
+        unit="factor",
+        source="assumption",
+        description="Attendance scale of a project's households other than party members at a "
+        "community joint meeting (a few representatives of each instance come).",
+    )
+    canvass_influence_cap: float = param(
+        3.0,
+        ge=1,
+        le=100,
+        unit="factor",
+        source="assumption",
+        description="A canvasser's influence, relative to an ordinary party member's, counts "
+        "at most this many times (a big V persuades more, not without bound).",
+    )

@@ -193,6 +193,15 @@ class Project(Spec):
         source="assumption",
         description="Elevator: loss of light and quiet to floor 1 (half to floor 2).",
     )
+    elderly_benefit_bonus: float = param(
+        0.5,
+        ge=0,
+        le=10,
+        unit="factor",
+        source="assumption",
+        description="Elevator: an elderly household values it this much more (benefit x "
+        "(1 + bonus)); 60%+ of Yongyuan-41's owners are elderly [Yongyuan-41].",
+    )
     ground_compensation: float = param(
         0.0, ge=0, unit="CNY", description="Compensation paid to each floor 1-2 household."
     )
@@ -277,6 +286,15 @@ class Project(Spec):
         description="Elevator: chance each floor 1-2 owner who did not approve sues "
         "(arts. 293/296 light and ventilation).",
     )
+    lawsuit_floors: int = param(
+        2,
+        ge=0,
+        le=10,
+        unit="floors",
+        source="assumption",
+        description="Elevator: the lowest floors whose light and ventilation the shaft blocks, "
+        "whose owners may sue (arts. 293/296).",
+    )
     lawsuit_days: int = param(
         180,
         ge=0,
@@ -299,6 +317,14 @@ class Project(Spec):
         le=3650,
         unit="days",
         description="Days the works take after the vote (with a firm).",
+    )
+    slower_without_firm: float = param(
+        1.5,
+        ge=1,
+        le=10,
+        unit="factor",
+        source="assumption",
+        description="Without a property firm the works take this many times build_days.",
     )
     retry: Retry = Field(default_factory=Retry)
 

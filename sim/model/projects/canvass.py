@@ -16,9 +16,6 @@ from sim.model.agents.party_member import PartyMember
 from sim.model.projects.meetings import noisy_answer
 from sim.model.projects.state import CONCERNS, DELIBERATING, ProjectState, approval
 
-# Influence relative to an ordinary member is capped at this many times.
-MAX_RELATIVE_INFLUENCE = 3.0
-
 
 def canvass(model, st: ProjectState, day: int, rng: np.random.Generator) -> None:
     """One week of canvassing for every instance discussed in the past week."""
@@ -39,7 +36,7 @@ def canvass(model, st: ProjectState, day: int, rng: np.random.Generator) -> None
     eps = w.openness[st.members[targets]] * d.credibility
     moved = np.abs(xc - xt) < eps
     infl = np.minimum(
-        w.influence[st.members[canvassers]] / s.party.influence, MAX_RELATIVE_INFLUENCE
+        w.influence[st.members[canvassers]] / s.party.influence, d.canvass_influence_cap
     )
     st.x[targets] = np.where(moved, xt + np.minimum(d.canvass_mu * infl, 1.0) * (xc - xt), xt)
     mean = np.full(len(CONCERNS), d.canvass_answer)

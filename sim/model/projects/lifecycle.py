@@ -24,7 +24,7 @@ import pandas as pd
 from sim.model.projects import outputs
 from sim.model.projects.canvass import canvass
 from sim.model.projects.diffusion import diffuse_week
-from sim.model.projects.meetings import JOINT_PROJECT_SCALE, discuss
+from sim.model.projects.meetings import discuss
 from sim.model.projects.proposal import due_proposals, open_instances
 from sim.model.projects.state import DELIBERATING, PASSED, ProjectState, expand
 from sim.model.projects.votes import call_votes
@@ -64,7 +64,7 @@ class ProjectPortfolio:
             if council:
                 discuss(m, st, day, "council", active, rng)
             if joint:
-                discuss(m, st, day, "joint", active, rng, JOINT_PROJECT_SCALE)
+                discuss(m, st, day, "joint", active, rng, sc.deliberation.joint_project_attendance)
             if week_end:
                 canvass(m, st, day, rng)
                 diffuse_week(m, st)

@@ -25,8 +25,6 @@ from sim.model.projects.state import (
     ProjectState,
 )
 
-# Joint meetings: a few representatives of each instance attend (share of the propensity).
-JOINT_PROJECT_SCALE = 0.3
 OFFICIAL_TOPICS = (COST, LIGHT)
 FIRM_TOPICS = (NOISE, DISRUPTION, DISTRUST)
 
@@ -76,7 +74,8 @@ def discuss(
     sel = np.flatnonzero(active[st.inst])
     h = st.members[sel]
     party = w.party[h]
-    p = w.participation[h] * (0.5 + w.trust[h]) * np.where(party, 1.0, scale)
+    base = sc.meetings.attendance_trust_base  # the same attendance law as dispute meetings
+    p = w.participation[h] * (base + w.trust[h]) * np.where(party, 1.0, scale)
     p = np.minimum(p * d.project_attendance, 1.0)
     came = sel[rng.random(len(sel)) < p]
     st.meetings[active] += 1

@@ -13,9 +13,6 @@ import numpy as np
 
 from sim.scenario.projects import Project
 
-# Elderly households value an elevator more (60%+ elderly in [Yongyuan-41]).
-ELDERLY_ELEVATOR_BONUS = 0.5
-
 
 def floor_coefficient(spec: Project, floors: np.ndarray) -> np.ndarray:
     """Cost coefficient of each floor; floors above the highest listed use the last one."""
@@ -62,7 +59,7 @@ def net_utility(
     n_inst = len(compensation)
     if spec.type == "elevator":
         climb = np.clip(floors - 2, 0, None)
-        benefit = spec.benefit * climb * (1.0 + ELDERLY_ELEVATOR_BONUS * elderly)
+        benefit = spec.benefit * climb * (1.0 + spec.elderly_benefit_bonus * elderly)
         ground = floors <= 2
         loss = spec.ground_floor_loss * np.where(floors == 1, 1.0, 0.5) * ground
         received = compensation[instance] * ground

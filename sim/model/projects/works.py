@@ -30,14 +30,10 @@ from sim.model.projects.state import (
 from sim.model.projects.votes import vote_failed
 from sim.model.projects.voting import decide_many
 
-# Floors whose light and ventilation an elevator shaft blocks (arts. 293/296).
-LAWSUIT_FLOORS = 2
-SLOWER_WITHOUT_FIRM = 1.5
-
 
 def build_days(model, spec) -> int:
-    """Days the works take: the firm carries them out; without one they take half again."""
-    return int(round(spec.build_days * (1.0 if model.firm.present else SLOWER_WITHOUT_FIRM)))
+    """Days the works take: the firm carries them out; without one, slower_without_firm times."""
+    return int(round(spec.build_days * (1.0 if model.firm.present else spec.slower_without_firm)))
 
 
 def start_works(model, st: ProjectState, day: int, rng) -> None:
@@ -62,7 +58,7 @@ def start_works(model, st: ProjectState, day: int, rng) -> None:
         delay = 0
         if s.type == "elevator":
             h = st.members[sel]
-            ground = w.hh_floor[h] <= LAWSUIT_FLOORS
+            ground = w.hh_floor[h] <= s.lawsuit_floors  # light and ventilation, arts. 293/296
             suers = ground & ~(yes & ~out) & (rng.random(len(sel)) < s.lawsuit_rate)
             if suers.any():
                 st.sued[i] = True
