@@ -81,3 +81,22 @@ def test_grids_with_enough_party_members_have_a_branch():
     members = np.bincount(w.hh_grid[w.party], minlength=w.n_grids)
     assert (w.g_branch == (members >= 3)).all() and w.g_branch.any()
     assert not make_model("party.density=0").world.g_branch.any()
+
+
+def test_population_bounds_and_shapes_are_parameters():
+    """area_min, openness_sd/min and participation_shape shape the drawn households."""
+    base = ["compounds.0.households=2000", "compounds.0.buildings=90"]
+
+    def world(*sets):
+        return build_world(load_scenario(sets=base + list(sets)), np.random.default_rng(4))
+
+    w = world("population.area_min=60", "population.openness_sd=0.3", "population.openness_min=0.2")
+    assert w.hh_area.min() >= 60 and w.openness.min() >= 0.2
+    assert (w.hh_area == 60).any() and (w.openness == 0.2).any()  # the cuts bind
+    loose, tight = (
+        world("population.participation_shape=0.5"),
+        world("population.participation_shape=50"),
+    )
+    spread = [w.participation[~w.party] for w in (loose, tight)]  # party members are raised
+    assert spread[0].std() > 2 * spread[1].std()
+    assert abs(spread[1].mean() - 0.3) < 0.02

@@ -223,13 +223,13 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     b_start = np.cumsum(b_size) - b_size
 
     pop = scenario.population
-    area = np.clip(rng.normal(pop.area_mean, pop.area_sd, n), 15.0, None).round(2)
+    area = np.clip(rng.normal(pop.area_mean, pop.area_sd, n), pop.area_min, None).round(2)
     owner = rng.random(n) >= pop.renter_share
     elderly = rng.random(n) < pop.elderly_share
     tr = scenario.trust
     trust = np.clip(rng.normal(tr.initial_mean, tr.initial_sd, n), 0.0, 1.0)
-    participation = _beta_with_mean(rng, pop.participation_mean, n)
-    openness = np.clip(rng.normal(pop.openness_mean, 0.1, n), 0.02, 1.0)
+    participation = _beta_with_mean(rng, pop.participation_mean, pop.participation_shape, n)
+    openness = np.clip(rng.normal(pop.openness_mean, pop.openness_sd, n), pop.openness_min, 1.0)
 
     role, influence = _assign_party(scenario, rng, hh_compound, participation)
     b_grid = _assign_grids(b_size, scenario.grid.households_per_worker)
@@ -294,10 +294,10 @@ def _communities(named: list[str | None], size: int) -> tuple[list[str], np.ndar
     return names, out
 
 
-def _beta_with_mean(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
+def _beta_with_mean(rng: np.random.Generator, mean: float, a: float, n: int) -> np.ndarray:
+    """Beta(a, b) draws with mean ``mean``: b = a (1 - mean) / mean."""
     if mean <= 0.0 or mean >= 1.0:
         return np.full(n, float(mean))
-    a = 2.0
     b = a * (1.0 - mean) / mean
     return rng.beta(a, b, n)
 

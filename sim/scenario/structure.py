@@ -177,17 +177,62 @@ class CompoundSpec(Spec):
 class Population(Spec):
     """Who lives there."""
 
-    renter_share: float = Field(0.2, ge=0, le=1, description="Share of renter households.")
-    elderly_share: float = Field(
-        0.3, ge=0, le=1, description="Share of elderly households (60%+ in [Yongyuan-41])."
+    renter_share: float = param(
+        0.2, ge=0, le=1, unit="share 0-1", description="Share of renter households."
     )
-    area_mean: float = Field(70.0, gt=10, le=500, description="Mean flat area, m2.")
-    area_sd: float = Field(15.0, ge=0, le=200, description="Standard deviation of flat area, m2.")
-    participation_mean: float = Field(
-        0.3, ge=0, le=1, description="Mean propensity to attend meetings and votes."
+    elderly_share: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Share of elderly households (60%+ in [Yongyuan-41]).",
     )
-    openness_mean: float = Field(
-        0.3, gt=0, le=1, description="Mean confidence bound: how far an opinion may differ."
+    area_mean: float = param(70.0, gt=10, le=500, unit="m2", description="Mean flat area.")
+    area_sd: float = param(
+        15.0, ge=0, le=200, unit="m2", description="Standard deviation of flat area."
+    )
+    area_min: float = param(
+        15.0,
+        gt=0,
+        le=500,
+        unit="m2",
+        description="Smallest flat area drawn (the normal is cut here).",
+    )
+    participation_mean: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Mean propensity to attend meetings and votes.",
+    )
+    participation_shape: float = param(
+        2.0,
+        gt=0,
+        le=100,
+        unit="factor",
+        description="First shape of the beta distribution participation is drawn from (its "
+        "mean is participation_mean): higher, less spread between households.",
+    )
+    openness_mean: float = param(
+        0.3,
+        gt=0,
+        le=1,
+        unit="share 0-1",
+        description="Mean confidence bound: how far an opinion may differ.",
+    )
+    openness_sd: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="share 0-1",
+        description="Spread of the confidence bound between households.",
+    )
+    openness_min: float = param(
+        0.02,
+        gt=0,
+        le=1,
+        unit="share 0-1",
+        description="Smallest confidence bound (nobody is closed to every other opinion).",
     )
 
 
