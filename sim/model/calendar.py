@@ -72,8 +72,8 @@ def draw_attendance(
     participation: np.ndarray,
     trust: np.ndarray,
     members: np.ndarray,
-    scale: float = 1.0,
-    trust_base: float = 0.5,
+    scale: float,
+    trust_base: float,
 ) -> np.ndarray:
     """Draw who attends: chance = participation x (trust_base + trust) x scale, capped at 1.
 
@@ -83,7 +83,7 @@ def draw_attendance(
         trust: per-household trust.
         members: indices of the households invited.
         scale: lowers attendance at representative meetings (joint, ad hoc).
-        trust_base: attendance factor without trust.
+        trust_base: attendance factor without trust (``meetings.attendance_trust_base``).
 
     Returns:
         Indices of the attending households.

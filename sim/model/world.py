@@ -58,7 +58,7 @@ class World:
     building_graph: nx.Graph
     n_grids: int
     b_grid: np.ndarray
-    branch_min_members: int = 3
+    branch_min_members: int  # the scenario's party.branch_min_members
     tie_spec: Ties = field(default_factory=Ties)  # the scenario's ``ties``
     b_names: list[str] = field(default_factory=list)
     g_branch: np.ndarray = field(init=False)
