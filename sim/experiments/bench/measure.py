@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.bench.cases import SCENARIOS
+from sim.experiments.bench.cases import SCENARIOS, sweep_spec_text
 from sim.experiments.bench.report import fit_line, targets
 
 MODES = {
@@ -79,13 +79,69 @@ def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, f
         return r["wall"], r["maxrss_kb"] / 1024.0, r["cpu"], out.read()
 
 
+PROCESS_KEYS = ("rss_mb", "wall_s", "cpu_s")  # what run_case adds about the case's process
+
+
 def run_case(case: str, args: dict) -> dict:
-    """Run one case in a fresh interpreter; its result plus ``rss_mb`` and ``wall_s``."""
+    """Run one case in a fresh interpreter; its result plus the process's figures.
+
+    The process's peak resident set, wall and CPU seconds are added as ``rss_mb``, ``wall_s``
+    and ``cpu_s`` (start-up included).
+
+    Raises:
+        ValueError: the case's own result uses one of these names (it would be overwritten by
+            the whole process's figure, as a sweep's wall time once was).
+    """
     argv = [sys.executable, "-m", "sim.experiments.bench", case, json.dumps(args)]
     wall, rss, cpu, out = run_process(argv)
     result = json.loads(out.strip().splitlines()[-1])
+    clash = sorted(set(result) & set(PROCESS_KEYS))
+    if clash:
+        raise ValueError(f"bench case {case!r} returns {clash}: names of the process's figures")
     result.update(rss_mb=rss, wall_s=wall, cpu_s=cpu)
     return result
+
+
+def sweep_command(spec: Path, out: Path, workers: int, dask: str | None = None) -> list[str]:
+    """The ``sim sweep`` command the benchmark times (as a user runs it)."""
+    argv = [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out)]
+    argv += ["--workers", str(workers)]
+    return argv if dask is None else [*argv, "--dask", dask]
+
+
+def measure_sweep(runs: int, workers: int, days: int, dask: bool = True, step=None) -> dict:
+    """Time the benchmark's sweep as ``sim sweep`` (pool, then ``--dask local``) and its ideal.
+
+    Each sweep is the whole command in its own process (start-up, set-up, workers, writing,
+    exit), as a user runs it; its CPU seconds include the workers it reaped. The ideal is the
+    same runs one after another in another fresh process (:func:`.cases.case_sweep_reference`).
+
+    Returns:
+        ``runs``, ``workers``, ``days``; ``pool`` and ``dask``: the command's ``wall_s``,
+        ``cpu_s`` and ``rss_mb`` (``dask`` None when not run); ``model_s_sum``,
+        ``model_cpu_s_sum`` and ``summary_s_sum`` of the in-process runs.
+    """
+    say = step or (lambda _msg: None)
+    out: dict[str, Any] = {"runs": runs, "workers": workers, "days": days}
+    say(f"sweep: {runs} Changgou runs in-process (the ideal)")
+    ref = run_case("sweep_reference", {"runs": runs, "days": days})
+    if ref["runs"] != runs:
+        raise RuntimeError(f"bench sweep: {ref['runs']} runs in the spec, {runs} asked")
+    out.update({k: ref[k] for k in ("model_s_sum", "model_cpu_s_sum", "summary_s_sum")})
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "bench.yaml"
+        spec.write_text(sweep_spec_text(runs, days))
+        for name, how in (("pool", None), ("dask", "local" if dask else None)):
+            out[name] = None
+            if name == "dask" and how is None:
+                continue
+            say(f"sweep: sim sweep, {runs} runs on {workers} workers ({name})")
+            wall, rss, cpu, _ = run_process(sweep_command(spec, Path(tmp) / name, workers, how))
+            done = len(list((Path(tmp) / name / "runs" / "summary").glob("*.parquet")))
+            if done != runs:
+                raise RuntimeError(f"bench sweep ({name}): {done} of {runs} runs written")
+            out[name] = {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss}
+    return out
 
 
 def _median_of(rows: list[dict]) -> dict:
@@ -156,9 +212,7 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
     record["scaling_fit_cpu"] = fit_line(households, [s["run_cpu_s"] for s in record["scaling"]])
     record["sweep"] = None
     if sweep_runs:
-        step(f"sweep: {sweep_runs} Changgou runs on 2 workers (process pool, then Dask)")
-        sweep = {"runs": sweep_runs, "workers": 2, "days": days, "dask": True}
-        record["sweep"] = run_case("sweep", sweep)
+        record["sweep"] = measure_sweep(sweep_runs, 2, days, dask=True, step=step)
     record["meta"] = {
         "mode": mode,
         "reps": reps,
