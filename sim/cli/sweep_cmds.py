@@ -41,6 +41,11 @@ def _run_sweep(
 ):
     from rich.progress import Progress
 
+    if dask is None:
+        from sim.experiments.pool import warm_up
+
+        warm_up()  # the workers' fork server imports the model while this process sets up
+
     from sim.experiments.runner import execute, prepare
     from sim.scenario import InputError
 
