@@ -35,25 +35,40 @@ MODES = {
 # resource usage. Linux charges a child's peak resident set with the memory of the process it
 # was forked from, so forking the measured command straight from this (larger) process would
 # report at least this process's size; from the launcher it is at most the launcher's ~10 MB.
+# The launcher is a child subreaper (Linux): processes the command leaves behind (a pool's fork
+# server and its workers, a Dask cluster's) are re-parented to it, so it waits for them and
+# counts their CPU too; the wall time ends when the command itself exits.
 _LAUNCHER = """
-import json, os, sys, time
+import ctypes, json, os, sys, time
 argv, result = json.loads(sys.argv[1]), sys.argv[2]
+try:
+    reaper = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # SET_CHILD_SUBREAPER
+except (OSError, AttributeError):
+    reaper = False
 t0 = time.perf_counter()
 pid = os.posix_spawn(argv[0], argv, os.environ)
 _, status, ru = os.wait4(pid, 0)
 wall = time.perf_counter() - t0
+cpu, maxrss, orphans = ru.ru_utime + ru.ru_stime, ru.ru_maxrss, 0
+while reaper:
+    try:
+        _, _, ru = os.wait4(-1, 0)
+    except ChildProcessError:
+        break
+    cpu, maxrss, orphans = cpu + ru.ru_utime + ru.ru_stime, max(maxrss, ru.ru_maxrss), orphans + 1
 with open(result, "w") as f:
-    json.dump({"wall": wall, "code": os.waitstatus_to_exitcode(status),
-               "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}, f)
+    json.dump({"wall": wall, "code": os.waitstatus_to_exitcode(status), "maxrss_kb": maxrss,
+               "cpu": cpu, "orphans": orphans, "subreaper": reaper}, f)
 """
 
 
 def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, float, str]:
     """Run a command; returns (wall seconds, peak resident set MB, CPU seconds, stdout).
 
-    The peak is the command's own ``ru_maxrss`` and the CPU time its user + system time, read
-    with ``os.wait4`` by a small launcher process (CPU time is what load on a shared machine
-    inflates least; the targets use wall time).
+    The peak is the largest ``ru_maxrss`` of the command and its descendants, and the CPU time
+    their user + system time, read with ``os.wait4`` by a small launcher process that also
+    reaps what the command left running (CPU time is what load on a shared machine inflates
+    least; the targets use wall time, which ends when the command exits).
     """
     with (
         tempfile.TemporaryFile("w+") as out,
