@@ -349,7 +349,8 @@ def test_second_concurrent_writer_is_refused(tmp_path):
         holder.release()
 
 
-def test_workers_exit_when_the_parent_is_killed(tmp_path):
+@pytest.mark.parametrize("dask", [[], ["--dask", "local"]], ids=["pool", "dask-local"])
+def test_workers_exit_when_the_parent_is_killed(tmp_path, dask):
     import psutil
 
     spec = tmp_path / "spec.yaml"
@@ -357,7 +358,7 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
         SPEC_OK.replace("days: 5", "days: 36500").replace("replicates: 2", "replicates: 8")
     )
     proc = subprocess.Popen(
-        [*SIM, "sweep", str(spec), "--out", str(tmp_path / "sw"), "--workers", "2"],
+        [*SIM, "sweep", str(spec), "--out", str(tmp_path / "sw"), "--workers", "2", *dask],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiments.pool import WorkerCall, pool_context
+from sim.experiments.pool import WorkerCall, pool_context, warm_up
 from sim.experiments.spec import (
     DEFAULT_MAX_RUNS,
     SweepSpec,
@@ -88,8 +88,10 @@ def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
 def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     """A local process pool, or a Dask cluster's executor.
 
-    ``dask="local"`` starts a LocalCluster on loopback; any other ``dask`` is a scheduler
-    address.
+    ``dask="local"`` starts a LocalCluster on loopback, its workers forked from the same fork
+    server as the pool's where there is one (:mod:`sim.experiments.pool`); any other ``dask``
+    is a scheduler address. Either way the workers exit when this process dies: the pool's by
+    their watchdog, a local cluster's by Dask's own (a pipe from the parent that closes).
     """
     if dask is None:
         with ProcessPoolExecutor(
@@ -104,13 +106,17 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
 
     cluster = None
     if dask == "local":
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+        import dask as dask_config
+
+        method = "forkserver" if warm_up(dask=True) else "spawn"
+        with dask_config.config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         client = Client(cluster)
     else:
         try:
