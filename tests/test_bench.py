@@ -91,3 +91,69 @@ def test_cli_compare_prints_ratios_of_the_two_newest_records(tmp_path):
         timeout=120,
     )
     assert alone.returncode == 2 and "needs two" in alone.stderr
+
+
+def _sweep(pool_s, dask_s=None, model_s=20.0):
+    return {
+        "runs": 100,
+        "workers": 2,
+        "days": 365,
+        "model_s_sum": model_s,
+        "model_cpu_s_sum": model_s,
+        "summary_s_sum": 0.5,
+        "pool": None if pool_s is None else {"wall_s": pool_s, "cpu_s": 25.0, "rss_mb": 200.0},
+        "dask": None if dask_s is None else {"wall_s": dask_s, "cpu_s": 27.0, "rss_mb": 220.0},
+    }
+
+
+def _sweep_rows(sweep):
+    rows = b.targets(_record(sweep=sweep))
+    return [t for t in rows if "sweep" in t["name"]]
+
+
+def test_sweep_target_is_the_sim_sweep_wall_against_half_the_in_process_model_time():
+    pool, dask = _sweep_rows(_sweep(12.0, 13.5))
+    assert pool["value"] == 12.0 and pool["limit"] == pytest.approx(1.3 * 20.0 / 2)
+    assert pool["status"] == b.MET
+    assert dask["limit"] == pytest.approx(1.15 * 12.0) and dask["status"] == b.MET
+    pool, dask = _sweep_rows(_sweep(14.0, 17.0))
+    assert pool["status"] == b.MISSED and dask["status"] == b.MISSED
+
+
+def test_a_sweep_not_run_is_not_measured_and_says_so():
+    from sim.cli.bench_cmd import sweep_lines
+
+    pool, dask = _sweep_rows(_sweep(12.0, None))
+    assert pool["status"] == b.MET and dask["status"] == b.NOT_MEASURED
+    assert all(t["status"] == b.NOT_MEASURED for t in _sweep_rows(None))
+    assert sweep_lines(None, b.sweep_ideal) == ["sweep: not measured (--quick runs no sweep)"]
+    lines = sweep_lines(_sweep(13.0, None), b.sweep_ideal)
+    assert "ideal on 2 workers = model time / 2 = 10.0 s" in lines[0]
+    assert "wall 13.0 s = 1.30x the ideal" in lines[1]
+    assert lines[2] == "sim sweep --dask local: not measured"
+
+
+def test_a_case_cannot_return_a_figure_the_process_measure_overwrites(monkeypatch):
+    import importlib
+
+    measure = importlib.import_module("sim.experiments.bench.measure")  # the package's measure()
+
+    monkeypatch.setattr(measure, "run_process", lambda argv: (40.0, 100.0, 60.0, '{"wall_s": 13}'))
+    with pytest.raises(ValueError, match="wall_s"):
+        measure.run_case("sweep_reference", {})
+    monkeypatch.setattr(measure, "run_process", lambda argv: (40.0, 100.0, 60.0, '{"x": 1.0}'))
+    assert measure.run_case("sweep_reference", {}) == {
+        "x": 1.0,
+        "rss_mb": 100.0,
+        "wall_s": 40.0,
+        "cpu_s": 60.0,
+    }
+
+
+def test_the_bench_sweep_runs_sim_sweep_and_its_in_process_reference():
+    from sim.experiments.bench.measure import measure_sweep
+
+    sw = measure_sweep(4, 2, 20, dask=False)
+    assert sw["runs"] == 4 and sw["dask"] is None
+    assert sw["model_s_sum"] > 0 and sw["model_cpu_s_sum"] > 0
+    assert set(sw["pool"]) == {"wall_s", "cpu_s", "rss_mb"} and sw["pool"]["cpu_s"] > 0

@@ -349,7 +349,8 @@ def test_second_concurrent_writer_is_refused(tmp_path):
         holder.release()
 
 
-def test_workers_exit_when_the_parent_is_killed(tmp_path):
+@pytest.mark.parametrize("dask", [[], ["--dask", "local"]], ids=["pool", "dask-local"])
+def test_workers_exit_when_the_parent_is_killed(tmp_path, dask):
     import psutil
 
     spec = tmp_path / "spec.yaml"
@@ -357,19 +358,22 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
         SPEC_OK.replace("days: 5", "days: 36500").replace("replicates: 2", "replicates: 8")
     )
     proc = subprocess.Popen(
-        [*SIM, "sweep", str(spec), "--out", str(tmp_path / "sw"), "--workers", "2"],
+        [*SIM, "sweep", str(spec), "--out", str(tmp_path / "sw"), "--workers", "2", *dask],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     parent = psutil.Process(proc.pid)
     deadline = time.time() + 120
     workers = []
-    while time.time() < deadline and len(workers) < 2:
+    while time.time() < deadline and len(workers) < 3:
+        # Pool processes: spawned workers, or the fork server and the workers forked from it,
+        # and multiprocessing's resource tracker; at least two workers and one more.
         workers = [
-            c for c in parent.children(recursive=True) if "spawn_main" in " ".join(c.cmdline())
+            c for c in parent.children(recursive=True) if "multiprocessing" in " ".join(c.cmdline())
         ]
         time.sleep(0.2)
-    assert len(workers) >= 2
+    assert len(workers) >= 3
+    time.sleep(1.0)  # the runs have started
     proc.kill()
     proc.wait()
     gone, alive = psutil.wait_procs(workers, timeout=30)

@@ -253,7 +253,36 @@ def test_batches_cover_every_run_in_order():
         assert [t for b in got for t in b] == tasks
         assert max(len(b) for b in got) <= 16
         assert len(got) >= min(len(tasks), 4 * workers)
+        sizes = [len(b) for b in got]
+        assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1  # shrinking to one run
     assert batches([], 2) == []
+
+
+def test_the_sweep_parent_never_imports_the_model():
+    code = (
+        "import sys, sim.experiments.runner, sim.experiments.pool; "
+        "print(sorted(m for m in ('mesa', 'sim.model.model', 'sim.experiments.sweep_worker') "
+        "if m in sys.modules))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def _worker_state(_):
+    return os.getppid(), "sim.model.model" in sys.modules and "pyarrow.parquet" in sys.modules
+
+
+def test_pool_workers_start_with_the_model_imported():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.experiments.pool import pool_context, warm_up
+
+    assert warm_up()  # Linux: a fork server preloads the worker module
+    with ProcessPoolExecutor(2, mp_context=pool_context()) as ex:
+        states = list(ex.map(_worker_state, range(4)))
+    assert all(ready for _, ready in states)
+    assert all(ppid != os.getpid() for ppid, _ in states)  # forked from the server
 
 
 def test_intervals_stay_inside_the_possible_range():

@@ -132,30 +132,8 @@ def bench(
             f"linear fit of {what} on {f['n']} sizes: {f['intercept_s']:.3f} s + "
             f"{f['s_per_1k']:.4f} s per 1k households (R2 {r2})"
         )
-    sw = rec["sweep"]
-    if sw is None:
-        out_console.print("sweep: not measured (--quick)")
-    else:
-        dask = sw.get("dask_wall_s")
-        summary = sw.get("summary_s_sum")
-        out_console.print(
-            f"sweep: {sw['runs']} Changgou runs on {sw['workers']} workers: process pool "
-            f"{sw['wall_s']:.1f} s"
-            + ("" if dask is None else f", Dask local cluster {dask:.1f} s")
-            + f"; the same runs in-process {sw['model_s_sum']:.1f} s of model time"
-            + ("" if summary is None else f" + {summary:.1f} s of summaries")
-        )
-        if dask is not None:
-            cpu_ratio = ""
-            if sw.get("dask_cpu_s") and sw.get("pool_cpu_s"):
-                cpu_ratio = f", CPU {sw['dask_cpu_s'] / sw['pool_cpu_s']:.2f}x"
-            out_console.print(f"Dask / process pool: wall {dask / sw['wall_s']:.2f}x{cpu_ratio}")
-        if sw.get("pool_cpu_s") is not None:
-            ideal = sw["model_s_sum"] + (summary or 0.0)
-            out_console.print(
-                f"process pool sweep CPU (parent + workers): {sw['pool_cpu_s']:.1f} s = "
-                f"{sw['pool_cpu_s'] / ideal:.2f}x the runs' in-process model + summary time"
-            )
+    for line in sweep_lines(rec.get("sweep"), b.sweep_ideal):
+        out_console.print(line)
     tt = Table(title="Targets", header_style="bold")
     for c in ("", "target", "measured", "limit"):
         tt.add_column(c, justify="right" if c in ("measured", "limit") else "left")
@@ -170,6 +148,35 @@ def bench(
     out_console.print(f"record written to [bold]{path}[/]")
     if previous:
         _print_comparison(b, previous[-1], rec)
+
+
+def sweep_lines(sw: dict | None, ideal_of) -> list[str]:
+    """The sweep's figures: each ``sim sweep`` against the ideal, as ratios, or "not measured"."""
+    if sw is None:
+        return ["sweep: not measured (--quick runs no sweep)"]
+    ideal = ideal_of(sw)
+    runs, workers = sw["runs"], sw["workers"]
+    lines = [
+        f"sweep: {runs} Changgou runs in-process one after another: {sw['model_s_sum']:.1f} s "
+        f"of model time (cpu {sw['model_cpu_s_sum']:.1f} s) + {sw['summary_s_sum']:.1f} s of "
+        f"summaries; ideal on {workers} workers = model time / {workers} = {ideal:.1f} s"
+    ]
+    pool, dask = sw.get("pool"), sw.get("dask")
+    for label, r in (("sim sweep (process pool)", pool), ("sim sweep --dask local", dask)):
+        if r is None:
+            lines.append(f"{label}: not measured")
+            continue
+        lines.append(
+            f"{label}: wall {r['wall_s']:.1f} s = {r['wall_s'] / ideal:.2f}x the ideal "
+            f"(target 1.3x); cpu {r['cpu_s']:.1f} s = {r['cpu_s'] / sw['model_cpu_s_sum']:.2f}x "
+            f"the runs' in-process model cpu; peak {r['rss_mb']:.0f} MB (largest process)"
+        )
+    if pool is not None and dask is not None:
+        lines.append(
+            f"Dask / process pool: wall {dask['wall_s'] / pool['wall_s']:.2f}x (target 1.15x), "
+            f"cpu {dask['cpu_s'] / pool['cpu_s']:.2f}x"
+        )
+    return lines
 
 
 def _fmt(wall: float, cpu: float, rss: float) -> tuple[str, str, str]:

@@ -41,6 +41,11 @@ def _run_sweep(
 ):
     from rich.progress import Progress
 
+    if dask is None or dask == "local":
+        from sim.experiments.pool import warm_up
+
+        warm_up(dask=dask == "local")  # the workers' fork server imports while this sets up
+
     from sim.experiments.runner import execute, prepare
     from sim.scenario import InputError
 

@@ -1,9 +1,11 @@
 """The sweep runner: runs every (point, replicate) through a concurrent.futures executor.
 
-Each worker rebuilds its scenario from plain data, runs it and writes its own files at once
-(temporary name, then atomic rename): the daily series first, the one-row summary last. A run
-counts as done when its summary exists, so a sweep killed at any moment (even ``kill -9``)
-resumes with exactly the missing runs, and the parent's memory stays flat.
+Each worker (:mod:`sim.experiments.sweep_worker`, which this module never imports) rebuilds its
+scenario from plain data once per point, runs it and writes its own files at once (temporary
+name, then atomic rename): the daily series first, the one-row summary last. A run counts as
+done when its summary exists, so a sweep killed at any moment (even ``kill -9``) resumes with
+exactly the missing runs, and the parent's memory stays flat. Runs go to the workers in
+batches that shrink towards the end, so that the workers finish together.
 """
 
 from __future__ import annotations
@@ -11,20 +13,17 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import multiprocessing
+import math
 import os
 import shlex
-import signal
-import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from sim.experiments.pool import WorkerCall, pool_context, warm_up
 from sim.experiments.spec import (
     DEFAULT_MAX_RUNS,
     SweepSpec,
@@ -34,31 +33,21 @@ from sim.experiments.spec import (
     points,
     run_seeds,
 )
-from sim.experiments.sweep_folder import half_made, lock_sweep, remove_stale_temps
+from sim.experiments.sweep_folder import (
+    flatten,
+    half_made,
+    lock_sweep,
+    remove_stale_temps,
+    run_id,
+)
 from sim.results.paths import check_creatable, safe_name
-from sim.results.sweeps import EVENTS_DIR, SERIES_DIR, SUMMARY_DIR, sweep_meta
+from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR, sweep_meta
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
 
 DASK_TIMEOUT_S = 10
-EVENT_TABLES = ("disputes", "meetings", "projects", "votes")  # kept with --keep-events
-PARENT_POLL_S = 1.0
-
-
-def run_id(point: int, replicate: int) -> str:
-    """File stem of a run."""
-    return f"p{point:05d}-r{replicate:04d}"
-
-
-def flatten(summary: dict[str, Any]) -> dict[str, Any]:
-    """Flatten nested summary values (``disputes.resolved_by_level.L0`` ...)."""
-    out: dict[str, Any] = {}
-    for k, v in summary.items():
-        if isinstance(v, dict):
-            out.update({f"{k}.{kk}": vv for kk, vv in v.items()})
-        else:
-            out[k] = v
-    return out
+RUN_BATCH = WorkerCall("run_batch")
+__all__ = ["batches", "execute", "flatten", "make_executor", "override", "prepare", "run_id"]
 
 
 def override(name: str, value: Any) -> str:
@@ -66,69 +55,12 @@ def override(name: str, value: Any) -> str:
     return f"{name}={json.dumps(value)}"
 
 
-# The last resolved scenario of this worker process, keyed by (scenario, sets): a point's
-# replicates validate it once.
-_RESOLVED: dict[str, Any] = {}
-
-
-def run_one(task: dict[str, Any]) -> dict[str, Any]:
-    """Run one sweep run and write its files (top-level and picklable for process pools).
-
-    Args:
-        task: plain data: scenario (raw mapping), sets, seed, out, point, replicate, params;
-            with ``keep_events`` true the run's event tables (disputes, meetings, project
-            instances and votes) are written too, to ``runs/events/RUN.TABLE.parquet``.
-
-    Returns:
-        ``{"run_id": ..., "seconds": ...}``.
-    """
-    from sim.model import NeighbourhoodModel
-    from sim.results import summarize
-    from sim.scenario import Scenario
-
-    t0 = time.perf_counter()
-    key = json.dumps([task["scenario"], task["sets"]], sort_keys=True, default=str)
-    scenario = _RESOLVED.get(key)
-    if scenario is None:
-        data = apply_overrides(copy.deepcopy(task["scenario"]), task["sets"])
-        scenario = Scenario.model_validate(data)
-        _RESOLVED.clear()  # one point at a time: batches hold runs of the same point together
-        _RESOLVED[key] = scenario
-    model = NeighbourhoodModel(scenario, seed=task["seed"])
-    model.run()
-    rid = run_id(task["point"], task["replicate"])
-    ident = {"run_id": rid, "point": task["point"], "replicate": task["replicate"]}
-    row = {**ident, "seed": task["seed"]}
-    row.update({f"param:{k}": v for k, v in task["params"].items()})
-    row.update({k: (np.nan if v is None else v) for k, v in flatten(summarize(model)).items()})
-    series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    series.insert(0, "run_id", rid)
-    series.insert(1, "point", task["point"])
-    series.insert(2, "replicate", task["replicate"])
-    out = Path(task["out"])
-    if task.get("keep_events"):
-        from sim.results.write import tables
-
-        (out / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
-        for name, df in tables(model).items():
-            if name in EVENT_TABLES:
-                _atomic_parquet(df, out / EVENTS_DIR / f"{rid}.{name}.parquet")
-    _atomic_parquet(series, out / SERIES_DIR / f"{rid}.parquet")
-    _atomic_parquet(pd.DataFrame([row]), out / SUMMARY_DIR / f"{rid}.parquet")
-    return {"run_id": rid, "seconds": time.perf_counter() - t0}
-
-
-def run_batch(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run several sweep runs in one worker call (each still written on its own, atomically).
-
-    Batching cuts the per-run cost of handing work to a process (pickling, scheduling, Dask's
-    task overhead); a killed batch loses only its unfinished runs, which a rerun completes.
-    """
-    return [run_one(task) for task in tasks]
-
-
 def batches(tasks: list[dict], workers: int, most: int = 16) -> list[list[dict]]:
-    """Consecutive runs grouped so that every worker gets several batches (for balance).
+    """Consecutive runs grouped in batches that shrink towards the end (guided scheduling).
+
+    Each batch is a quarter of the remaining runs' share per worker (at most ``most``, at
+    least one run): early batches are large (little hand-over cost), the last ones single
+    runs, so no worker is left with a long batch while the others idle.
 
     Args:
         tasks: runs in point order (a point's replicates are consecutive).
@@ -138,10 +70,12 @@ def batches(tasks: list[dict], workers: int, most: int = 16) -> list[list[dict]]
     Returns:
         The batches, covering ``tasks`` in order.
     """
-    if not tasks:
-        return []
-    size = max(1, min(most, len(tasks) // max(1, 4 * workers)))
-    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    out, i, n = [], 0, len(tasks)
+    while i < n:
+        size = max(1, min(most, math.ceil((n - i) / (4 * max(1, workers)))))
+        out.append(tasks[i : i + size])
+        i += size
+    return out
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -150,36 +84,20 @@ def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _init_worker(parent: int) -> None:
-    """Workers leave Ctrl-C to the parent and exit when the parent dies (even by kill -9).
-
-    Ctrl-C: the parent stops handing out runs and keeps the finished ones. A daemon thread
-    polls the parent's pid; a finished run is already on disk, an unfinished one is lost only
-    as a temporary file that the next run removes.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
 @contextlib.contextmanager
 def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     """A local process pool, or a Dask cluster's executor.
 
-    ``dask="local"`` starts a LocalCluster on loopback; any other ``dask`` is a scheduler
-    address.
+    ``dask="local"`` starts a LocalCluster on loopback, its workers forked from the same fork
+    server as the pool's where there is one (:mod:`sim.experiments.pool`); any other ``dask``
+    is a scheduler address. Either way the workers exit when this process dies: the pool's by
+    their watchdog, a local cluster's by Dask's own (a pipe from the parent that closes).
     """
     if dask is None:
-        ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=ctx,
-            initializer=_init_worker,
+            mp_context=pool_context(),
+            initializer=WorkerCall("init_worker"),
             initargs=(os.getpid(),),
         ) as ex:
             yield ex
@@ -188,13 +106,17 @@ def make_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
 
     cluster = None
     if dask == "local":
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+        import dask as dask_config
+
+        method = "forkserver" if warm_up(dask=True) else "spawn"
+        with dask_config.config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         client = Client(cluster)
     else:
         try:
@@ -343,7 +265,7 @@ def execute(
     with make_executor(workers, dask) as ex:
         running = set()
         for batch in pending:
-            running.add(ex.submit(run_batch, batch))
+            running.add(ex.submit(RUN_BATCH, batch))
             if len(running) >= 2 * workers:
                 break
         while running:
@@ -360,5 +282,5 @@ def execute(
                         on_done(result)
                 nxt = next(pending, None)
                 if nxt is not None:
-                    running.add(ex.submit(run_batch, nxt))
+                    running.add(ex.submit(RUN_BATCH, nxt))
     return finished

@@ -1,9 +1,10 @@
-"""A sweep folder's housekeeping: its lock, half-made set-ups and temporary files."""
+"""A sweep folder's housekeeping: run names, its lock, half-made set-ups and temporary files."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -13,6 +14,22 @@ from sim.scenario.loading import InputError
 SETUP_NAMES = {"runs", "points.parquet", "seeds.parquet", ".lock"}
 TEMP_FILE = re.compile(r"^\..+\.(\d+\.)?tmp$")
 _LOCKS: dict[Path, FileLock] = {}
+
+
+def run_id(point: int, replicate: int) -> str:
+    """File stem of a run."""
+    return f"p{point:05d}-r{replicate:04d}"
+
+
+def flatten(summary: dict[str, Any]) -> dict[str, Any]:
+    """Flatten nested summary values (``disputes.resolved_by_level.L0`` ...): a run's columns."""
+    out: dict[str, Any] = {}
+    for k, v in summary.items():
+        if isinstance(v, dict):
+            out.update({f"{k}.{kk}": vv for kk, vv in v.items()})
+        else:
+            out[k] = v
+    return out
 
 
 def half_made(out: Path) -> bool:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from sim.messages import Msg
 from sim.results.paths import DamagedFile
+
+if TYPE_CHECKING:
+    import duckdb  # imported where a sweep is opened: the sweep runner and its workers need not
 
 SUMMARY_DIR, SERIES_DIR = "runs/summary", "runs/series"
 EVENTS_DIR = "runs/events"  # per-run event tables, only with ``sim sweep --keep-events``
@@ -48,6 +51,8 @@ def open_sweep(path: str | Path) -> duckdb.DuckDBPyConnection:
     sweep_meta(p)
     if not any((p / SUMMARY_DIR).glob("*.parquet")):
         raise FileNotFoundError(f"{p}: no finished runs yet")
+    import duckdb
+
     con = duckdb.connect()
     pattern = lambda d: str(p / d / "*.parquet").replace("'", "''")  # noqa: E731
     con.execute(

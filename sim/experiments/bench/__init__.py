@@ -15,7 +15,7 @@ and commands, the record), :mod:`.report` (targets, records, comparisons).
 
 from __future__ import annotations
 
-from sim.experiments.bench.measure import MODES, measure, run_case, run_process
+from sim.experiments.bench.measure import MODES, measure, measure_sweep, run_case, run_process
 from sim.experiments.bench.report import (
     COMPARED,
     MET,
@@ -26,6 +26,7 @@ from sim.experiments.bench.report import (
     fit_line,
     records,
     save_record,
+    sweep_ideal,
     targets,
 )
 
@@ -39,9 +40,11 @@ __all__ = [
     "compare",
     "fit_line",
     "measure",
+    "measure_sweep",
     "records",
     "run_case",
     "run_process",
     "save_record",
+    "sweep_ideal",
     "targets",
 ]

@@ -1,7 +1,8 @@
 """The benchmark's cases, each run in a fresh process (``python -m sim.experiments.bench``).
 
 A case prints one JSON line: our models in-process (build, year, the floor of the year), Mesa's
-``BoltzmannWealth``, and a sweep through the local process pool and through Dask.
+``BoltzmannWealth``, and the in-process reference of the benchmark's sweep (the sweep itself runs
+as ``sim sweep``, see :mod:`.measure`).
 """
 
 from __future__ import annotations
@@ -115,80 +116,55 @@ def case_boltzmann(args: dict) -> dict:
     return {"agents": n, "steps": steps, "seconds": statistics.median(times)}
 
 
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and of its children reaped so far (pool workers)."""
-    import resource
-
-    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def _timed_sweep(spec: Path, out: Path, workers: int, dask: str | None = None):
-    """Wall and CPU seconds of preparing and executing a sweep (as ``sim sweep`` does).
-
-    CPU counts this process and the workers it reaped (a process pool's at its shutdown, a
-    local Dask cluster's nannies and workers at its close), so on a loaded machine it shows the
-    sweep's own work where wall time shows the queue for cores.
-
-    Returns:
-        ``(wall seconds, CPU seconds, the runs)``.
-    """
-    from sim.experiments.runner import execute, prepare
-
-    t0, c0 = time.perf_counter(), _cpu_seconds()
-    _, tasks, _ = prepare(spec, out)
-    execute(tasks, workers, dask)
-    return time.perf_counter() - t0, _cpu_seconds() - c0, tasks
+def sweep_spec_text(runs: int, days: int) -> str:
+    """The benchmark's sweep: ``runs`` Changgou years, two party densities, no events kept."""
+    return (
+        f"name: bench\nscenario: {SCENARIOS / 'changgou_xincun.yaml'}\ndays: {days}\n"
+        f"parameters:\n  party.density: {{values: [0.05, 0.1]}}\n"
+        f"replicates: {runs // 2}\n"
+    )
 
 
-def case_sweep(args: dict) -> dict:
-    """A Changgou sweep on ``workers`` processes (pool, then Dask), and in-process times.
+def case_sweep_reference(args: dict) -> dict:
+    """The runs of the benchmark's sweep one after another in this process: the ideal.
 
-    The ideal of a sweep is the runs' in-process time split over the workers: model time (build
-    and year) as the issue states it, and model + summary (what every run must also compute).
+    The ideal of a sweep on ``w`` workers is these runs' in-process time split over the
+    workers: model time (build and year) as the issue states it, and the summaries every run
+    must also compute, reported apart. The sweep itself is timed as a user runs it (``sim
+    sweep`` in its own process, see :func:`sim.experiments.bench.measure.measure_sweep`).
     """
     import copy
 
+    from sim.experiments.runner import prepare
     from sim.model import NeighbourhoodModel
     from sim.results import summarize
     from sim.scenario import Scenario
     from sim.scenario.loading import apply_overrides
 
-    runs, workers, days = args["runs"], args["workers"], args["days"]
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "bench.yaml"
-        spec.write_text(
-            f"name: bench\nscenario: {SCENARIOS / 'changgou_xincun.yaml'}\ndays: {days}\n"
-            f"parameters:\n  party.density: {{values: [0.05, 0.1]}}\n"
-            f"replicates: {runs // 2}\n"
-        )
-        wall, cpu, tasks = _timed_sweep(spec, Path(tmp) / "pool", workers)
-        dask_wall = dask_cpu = None
-        if args.get("dask"):
-            dask_wall, dask_cpu, _ = _timed_sweep(spec, Path(tmp) / "dask", workers, "local")
-    model_s = summary_s = 0.0
+        spec.write_text(sweep_spec_text(args["runs"], args["days"]))
+        _, tasks, _ = prepare(spec, Path(tmp) / "out")
+    model_s = model_cpu = summary_s = 0.0
     for task in tasks:
         sc = Scenario.model_validate(apply_overrides(copy.deepcopy(task["scenario"]), task["sets"]))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model = NeighbourhoodModel(sc, seed=task["seed"])
         model.run()
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         summarize(model)
         model_s += t1 - t0
+        model_cpu += c1 - c0
         summary_s += time.perf_counter() - t1
     return {
         "runs": len(tasks),
-        "workers": workers,
-        "wall_s": wall,
-        "pool_cpu_s": cpu,
-        "dask_wall_s": dask_wall,
-        "dask_cpu_s": dask_cpu,
         "model_s_sum": model_s,
+        "model_cpu_s_sum": model_cpu,
         "summary_s_sum": summary_s,
     }
 
 
-CASES = {"model": case_model, "boltzmann": case_boltzmann, "sweep": case_sweep}
+CASES = {"model": case_model, "boltzmann": case_boltzmann, "sweep_reference": case_sweep_reference}
 
 
 def main(argv: list[str]) -> None:

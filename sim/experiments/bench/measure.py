@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.bench.cases import SCENARIOS
+from sim.experiments.bench.cases import SCENARIOS, sweep_spec_text
 from sim.experiments.bench.report import fit_line, targets
 
 MODES = {
@@ -35,25 +35,40 @@ MODES = {
 # resource usage. Linux charges a child's peak resident set with the memory of the process it
 # was forked from, so forking the measured command straight from this (larger) process would
 # report at least this process's size; from the launcher it is at most the launcher's ~10 MB.
+# The launcher is a child subreaper (Linux): processes the command leaves behind (a pool's fork
+# server and its workers, a Dask cluster's) are re-parented to it, so it waits for them and
+# counts their CPU too; the wall time ends when the command itself exits.
 _LAUNCHER = """
-import json, os, sys, time
+import ctypes, json, os, sys, time
 argv, result = json.loads(sys.argv[1]), sys.argv[2]
+try:
+    reaper = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # SET_CHILD_SUBREAPER
+except (OSError, AttributeError):
+    reaper = False
 t0 = time.perf_counter()
 pid = os.posix_spawn(argv[0], argv, os.environ)
 _, status, ru = os.wait4(pid, 0)
 wall = time.perf_counter() - t0
+cpu, maxrss, orphans = ru.ru_utime + ru.ru_stime, ru.ru_maxrss, 0
+while reaper:
+    try:
+        _, _, ru = os.wait4(-1, 0)
+    except ChildProcessError:
+        break
+    cpu, maxrss, orphans = cpu + ru.ru_utime + ru.ru_stime, max(maxrss, ru.ru_maxrss), orphans + 1
 with open(result, "w") as f:
-    json.dump({"wall": wall, "code": os.waitstatus_to_exitcode(status),
-               "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}, f)
+    json.dump({"wall": wall, "code": os.waitstatus_to_exitcode(status), "maxrss_kb": maxrss,
+               "cpu": cpu, "orphans": orphans, "subreaper": reaper}, f)
 """
 
 
 def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, float, str]:
     """Run a command; returns (wall seconds, peak resident set MB, CPU seconds, stdout).
 
-    The peak is the command's own ``ru_maxrss`` and the CPU time its user + system time, read
-    with ``os.wait4`` by a small launcher process (CPU time is what load on a shared machine
-    inflates least; the targets use wall time).
+    The peak is the largest ``ru_maxrss`` of the command and its descendants, and the CPU time
+    their user + system time, read with ``os.wait4`` by a small launcher process that also
+    reaps what the command left running (CPU time is what load on a shared machine inflates
+    least; the targets use wall time, which ends when the command exits).
     """
     with (
         tempfile.TemporaryFile("w+") as out,
@@ -79,13 +94,69 @@ def run_process(argv: list[str], timeout: float = 1800) -> tuple[float, float, f
         return r["wall"], r["maxrss_kb"] / 1024.0, r["cpu"], out.read()
 
 
+PROCESS_KEYS = ("rss_mb", "wall_s", "cpu_s")  # what run_case adds about the case's process
+
+
 def run_case(case: str, args: dict) -> dict:
-    """Run one case in a fresh interpreter; its result plus ``rss_mb`` and ``wall_s``."""
+    """Run one case in a fresh interpreter; its result plus the process's figures.
+
+    The process's peak resident set, wall and CPU seconds are added as ``rss_mb``, ``wall_s``
+    and ``cpu_s`` (start-up included).
+
+    Raises:
+        ValueError: the case's own result uses one of these names (it would be overwritten by
+            the whole process's figure, as a sweep's wall time once was).
+    """
     argv = [sys.executable, "-m", "sim.experiments.bench", case, json.dumps(args)]
     wall, rss, cpu, out = run_process(argv)
     result = json.loads(out.strip().splitlines()[-1])
+    clash = sorted(set(result) & set(PROCESS_KEYS))
+    if clash:
+        raise ValueError(f"bench case {case!r} returns {clash}: names of the process's figures")
     result.update(rss_mb=rss, wall_s=wall, cpu_s=cpu)
     return result
+
+
+def sweep_command(spec: Path, out: Path, workers: int, dask: str | None = None) -> list[str]:
+    """The ``sim sweep`` command the benchmark times (as a user runs it)."""
+    argv = [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out)]
+    argv += ["--workers", str(workers)]
+    return argv if dask is None else [*argv, "--dask", dask]
+
+
+def measure_sweep(runs: int, workers: int, days: int, dask: bool = True, step=None) -> dict:
+    """Time the benchmark's sweep as ``sim sweep`` (pool, then ``--dask local``) and its ideal.
+
+    Each sweep is the whole command in its own process (start-up, set-up, workers, writing,
+    exit), as a user runs it; its CPU seconds include the workers it reaped. The ideal is the
+    same runs one after another in another fresh process (:func:`.cases.case_sweep_reference`).
+
+    Returns:
+        ``runs``, ``workers``, ``days``; ``pool`` and ``dask``: the command's ``wall_s``,
+        ``cpu_s`` and ``rss_mb`` (``dask`` None when not run); ``model_s_sum``,
+        ``model_cpu_s_sum`` and ``summary_s_sum`` of the in-process runs.
+    """
+    say = step or (lambda _msg: None)
+    out: dict[str, Any] = {"runs": runs, "workers": workers, "days": days}
+    say(f"sweep: {runs} Changgou runs in-process (the ideal)")
+    ref = run_case("sweep_reference", {"runs": runs, "days": days})
+    if ref["runs"] != runs:
+        raise RuntimeError(f"bench sweep: {ref['runs']} runs in the spec, {runs} asked")
+    out.update({k: ref[k] for k in ("model_s_sum", "model_cpu_s_sum", "summary_s_sum")})
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "bench.yaml"
+        spec.write_text(sweep_spec_text(runs, days))
+        for name, how in (("pool", None), ("dask", "local" if dask else None)):
+            out[name] = None
+            if name == "dask" and how is None:
+                continue
+            say(f"sweep: sim sweep, {runs} runs on {workers} workers ({name})")
+            wall, rss, cpu, _ = run_process(sweep_command(spec, Path(tmp) / name, workers, how))
+            done = len(list((Path(tmp) / name / "runs" / "summary").glob("*.parquet")))
+            if done != runs:
+                raise RuntimeError(f"bench sweep ({name}): {done} of {runs} runs written")
+            out[name] = {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss}
+    return out
 
 
 def _median_of(rows: list[dict]) -> dict:
@@ -156,9 +227,7 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
     record["scaling_fit_cpu"] = fit_line(households, [s["run_cpu_s"] for s in record["scaling"]])
     record["sweep"] = None
     if sweep_runs:
-        step(f"sweep: {sweep_runs} Changgou runs on 2 workers (process pool, then Dask)")
-        sweep = {"runs": sweep_runs, "workers": 2, "days": days, "dask": True}
-        record["sweep"] = run_case("sweep", sweep)
+        record["sweep"] = measure_sweep(sweep_runs, 2, days, dask=True, step=step)
     record["meta"] = {
         "mode": mode,
         "reps": reps,
