@@ -1,3 +1,4 @@
+import hashlib
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from sim.experiments.calibration import (
     Simulator,
     _simulate,
     base_data,
+    fingerprint,
     load,
     particle_seeds,
 )
@@ -286,3 +288,86 @@ def test_shipped_calibration_specs_load():
         spec, _, pats = load(Path(__file__).parents[1] / "experiments" / name)
         assert {pats[s.pattern].role for s in spec.statistics} == {"fitted"}
         assert {pats[s.pattern].role for s in spec.held_out} == {"held_out"}
+
+
+def _recording_simulate(calls):
+    """A stand-in for one model run: records (councils a month, seed), returns seed-made values."""
+
+    def fake(data, sets, seed):
+        councils = data["meetings"]["council_per_month"]
+        calls.append((councils, seed))
+        held = float(seed % 997 + councils)
+        return {"summary": {"meetings.held": held}, "flat": {"meetings.held": held}}
+
+    return fake
+
+
+def test_statistic_replicates_average_distinct_common_seeds(tmp_path, monkeypatch):
+    """replicates: N on one statistic: N distinct seeded runs per arm, the same seeds in both."""
+    import sim.experiments.calibration as calibration
+
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(
+        "days: 20\nparameters: {meetings.joint_per_month: {min: 0, max: 2}}\n"
+        "statistics:\n  - {key: meetings.held, observed: 1}\n"
+        "  - {pattern: F1, minus: none, observed: 4, replicates: 5}\n"
+        "held_out: [{pattern: H1, replicates: 2}]\n"
+    )
+    spec, data, pats = load(ok, FACTS)
+    assert [s.replicates for s in spec.statistics] == [None, 5] and spec.replicates == 1
+    calls = []
+    monkeypatch.setattr(calibration, "_simulate", _recording_simulate(calls))
+    sim = Simulator(spec, data, pats)
+    params = {"meetings.joint_per_month": 1.0}
+    out = sim.run(params, spec.statistics, stream=3)
+    seeds = particle_seeds(spec.base_seed, params, 5, stream=3)
+    assert len(set(seeds)) == 5
+    by_arm = {}
+    for councils, seed in calls:
+        by_arm.setdefault(councils, []).append(seed)
+    # the key runs the scenario once (spec default); each arm of the contrast five times
+    assert sorted(by_arm) == [0, 4] and len(calls) == 1 + 5 + 5
+    assert by_arm[0] == seeds and sorted(by_arm[4]) == sorted([seeds[0], *seeds])
+    assert out["meetings.held"] == seeds[0] % 997 + 4
+    assert out["F1:default - none"] == pytest.approx(4.0)  # run by run on common seeds
+    # the held-out row with 2 replicates: the first 2 of the same seeds, both arms
+    calls.clear()
+    held = sim.run(params, [spec.held_out[0]], stream=3)
+    assert sorted(calls) == sorted([(4, s) for s in seeds[:2]])
+    assert held["H1:default"] == pytest.approx(np.mean([s % 997 + 4 for s in seeds[:2]]))
+    # the same call repeats exactly; another stream draws other seeds
+    calls.clear()
+    assert sim.run(params, spec.statistics, stream=3) == out
+    assert sim.run(params, spec.statistics, stream=4) != out
+    # seeds for n runs are the first n of seeds for more: raising replicates keeps runs
+    assert particle_seeds(spec.base_seed, params, 2, stream=3) == seeds[:2]
+
+
+def test_statistic_replicates_are_checked_and_fingerprinted(tmp_path):
+    base = "days: 20\nparameters: {meetings.joint_per_month: {min: 0, max: 2}}\n"
+    for bad_value in ("0", "2.5", "101"):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(
+            base + f"statistics: [{{pattern: F1, observed: 1, replicates: {bad_value}}}]\n"
+        )
+        with pytest.raises(InputError, match="replicates"):
+            load(bad, FACTS)
+    prints = []
+    for extra in ("", ", replicates: 1", ", replicates: 3"):
+        ok = tmp_path / "ok.yaml"
+        ok.write_text(base + f"statistics: [{{pattern: F1, observed: 1{extra}}}]\n")
+        spec, data, _ = load(ok, FACTS)
+        prints.append(fingerprint(spec, data))
+    # unset adds nothing to the fingerprint (older folders resume); a value changes runs
+    assert prints[0] != prints[2] and prints[1] != prints[2]
+    # the hash as it was before statistics had replicates: spec without the field
+    ok.write_text(base + "statistics: [{pattern: F1, observed: 1}]\n")
+    spec, data, _ = load(ok, FACTS)
+    dumped = spec.model_dump(
+        mode="json",
+        exclude={"workers", "generations", "min_epsilon", "predictive"},
+    )
+    for s in dumped["statistics"]:
+        del s["replicates"]
+    blob = json.dumps({"spec": dumped, "scenario": data}, sort_keys=True, default=str)
+    assert prints[0] == hashlib.sha256(blob.encode()).hexdigest()[:16]

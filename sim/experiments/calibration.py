@@ -90,6 +90,13 @@ class Statistic(Spec):
     )
     observed: float | None = Field(None, description="Observed value (needed to fit).")
     scale: float = Field(1.0, gt=0, description="Distance unit: a typical discrepancy.")
+    replicates: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        description="Runs averaged for this statistic (default: the spec's replicates); a "
+        "contrast's arms share each replicate's seed.",
+    )
 
     @model_validator(mode="after")
     def _one(self) -> Statistic:
@@ -245,8 +252,15 @@ def fingerprint(spec: CalibrationSpec, data: dict) -> str:
     outputs rewritten with more predictive draws.
     """
     free = {"workers", "generations", "min_epsilon", "predictive"}
+    dumped = spec.model_dump(mode="json", exclude=free)
+    for key in ("statistics", "held_out"):
+        for s in dumped[key]:
+            # a statistic's own replicates change its runs; unset, it adds nothing (so folders
+            # written before the field existed still resume)
+            if s.get("replicates") is None:
+                s.pop("replicates", None)
     blob = json.dumps(
-        {"spec": spec.model_dump(mode="json", exclude=free), "scenario": data},
+        {"spec": dumped, "scenario": data},
         sort_keys=True,
         default=str,
     )
@@ -273,36 +287,54 @@ class Simulator:
             out[name] = int(round(v)) if p.integer else v
         return out
 
+    def replicates(self, s: Statistic) -> int:
+        """Runs averaged for a statistic: its own ``replicates`` or the spec's."""
+        return self.spec.replicates if s.replicates is None else s.replicates
+
     def run(
         self, params: dict[str, float], statistics: list[Statistic], stream: int = 0
     ) -> dict[str, float]:
-        """Mean of each statistic over the spec's replicates (NaN when it cannot be computed)."""
+        """Mean of each statistic over its replicates (NaN when it cannot be computed).
+
+        Replicate ``i`` of every scenario variant runs on the same seed, the ``i``-th of
+        :func:`particle_seeds` for these parameters and ``stream``; a variant is run as often
+        as the statistic that needs it most, and a statistic with ``n`` replicates averages the
+        first ``n`` runs. A contrast is taken run by run, so its arms share every seed.
+        """
         from sim.experiments.validation.core import SCENARIOS
 
         sets = [override(k, v) for k, v in self.values(params).items()]
-        seeds = particle_seeds(self.spec.base_seed, params, self.spec.replicates, stream)
         variants: dict[tuple, dict] = {}
+        needed: dict[tuple, int] = {}
         for s in statistics:
+            keys = [("", ())] if s.key is not None else []
             if s.key is not None:
                 variants.setdefault(("", ()), self.data)
             for arm in self._arms(s):
-                if (arm.scenario, arm.sets) not in variants:
+                key = (arm.scenario, arm.sets)
+                keys.append(key)
+                if key not in variants:
                     raw = read_yaml(SCENARIOS / arm.scenario)
-                    variants[(arm.scenario, arm.sets)] = apply_overrides(
-                        base_data(raw, self.spec), arm.sets
-                    )
-        runs = {v: [_simulate(d, sets, seed) for seed in seeds] for v, d in variants.items()}
+                    variants[key] = apply_overrides(base_data(raw, self.spec), arm.sets)
+            for key in keys:
+                needed[key] = max(needed.get(key, 0), self.replicates(s))
+        seeds = particle_seeds(self.spec.base_seed, params, max(needed.values(), default=0), stream)
+        runs = {
+            v: [_simulate(d, sets, seed) for seed in seeds[: needed[v]]]
+            for v, d in variants.items()
+        }
         out = {}
         for s in statistics:
+            n = self.replicates(s)
             if s.key is not None:
-                vals = [r["flat"].get(s.key, np.nan) if r else np.nan for r in runs[("", ())]]
+                vals = [r["flat"].get(s.key, np.nan) if r else np.nan for r in runs[("", ())][:n]]
                 vals = np.array([np.nan if v is None else v for v in vals], dtype=float)
             else:
                 p = self.patterns[s.pattern]
                 per_arm = []
                 for arm in self._arms(s):
                     stat = arm.statistic or p.statistic
-                    v = [stat(r) if r else np.nan for r in runs[(arm.scenario, arm.sets)]]
+                    v = [stat(r) if r else np.nan for r in runs[(arm.scenario, arm.sets)][:n]]
                     per_arm.append(np.array([np.nan if x is None else x for x in v], float))
                 # a contrast is taken run by run: the arms share each replicate's seed
                 vals = per_arm[0] if len(per_arm) == 1 else per_arm[0] - per_arm[1]
