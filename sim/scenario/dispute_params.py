@@ -108,8 +108,10 @@ class Disputes(Spec):
         ge=0,
         le=1,
         unit="share 0-1",
-        source="calibrated",
-        description="L2 success scale of a case on a council's agenda.",
+        source="assumption",
+        description="L2 success scale of a case on a council's agenda. Set by hand for the "
+        "lever rows P4b-P4e; the ABC calibration (docs/validation.md) leaves it weakly "
+        "constrained: posterior 0.60 [0.45, 0.99], 85% of the prior's width.",
     )
     joint_success: float = param(
         0.7,
@@ -133,18 +135,20 @@ class Disputes(Spec):
         ge=0,
         le=1,
         unit="share 0-1",
-        source="calibrated",
+        source="assumption",
         description="After a failed daily L1 attempt, chance x difficulty that the mediator ends "
-        "it and the parties are pointed to court, arbitration or administration (referred).",
+        "it and the parties are pointed to court, arbitration or administration (referred). "
+        "Set by hand so that row P4 holds (docs/validation.md); not calibrated.",
     )
     refer_meeting: float = param(
         0.05,
         ge=0,
         le=1,
         unit="share 0-1",
-        source="calibrated",
+        source="assumption",
         description="After a failed hearing at a council, joint or ad-hoc meeting, chance x "
-        "difficulty that the case is ended and referred outside.",
+        "difficulty that the case is ended and referred outside. Set by hand so that row P4 "
+        "holds; the ABC calibration gives 0.11 [0.03, 0.18] (70% of the prior's width).",
     )
     drop_rate: float = param(
         0.001,
