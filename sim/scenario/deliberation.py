@@ -90,10 +90,10 @@ class Deliberation(Spec):
         ge=0,
         le=2,
         unit="",
-        source="calibrated",
-        description="How much the mean concern lowers support in the approval chance. "
-        "Posterior median 1.10, 90% [0.72, 1.49] (85% of the prior's width: weakly "
-        "constrained) against rows P1, P2 and P3 (experiments/calibration_projects.yaml).",
+        source="assumption",
+        description="How much the mean concern lowers support in the approval chance. 1.1 was "
+        "the posterior median of a first calibration against rows P1-P3; on today's model they "
+        "do not identify it: 1.03 [0.62, 1.44], 91% of the prior's width (docs/validation.md).",
     )
     vote_slope: float = param(
         12.0,
