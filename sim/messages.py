@@ -18,15 +18,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 LANGS = ("en", "zh")
 
 
 @cache
 def _table() -> dict[str, Any]:
+    import yaml  # only once a message is rendered: `sim --help` never needs it
+
     text = resources.files("sim").joinpath("messages.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
 
 
 def templates() -> dict[str, dict[str, str]]:
