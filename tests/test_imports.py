@@ -20,6 +20,7 @@ HEAVY = {
     "SALib",
     "scipy",
     "statsmodels",
+    "yaml",  # only a scenario, a message or a label table needs it
 }
 
 
