@@ -129,8 +129,10 @@ def _sweep_report(folder: Path, metrics: list[str] | None) -> None:
     if table.empty:
         fail(Msg("no_spec_metrics", folder=folder))
     checked("check_creatable", folder / "report.csv", "sim sweep report")
-    _atomic_write(table, folder / "report.csv", lambda t, p: t.to_csv(p, index=False))
-    _atomic_write(table, folder / "report.parquet", lambda t, p: t.to_parquet(p, index=False))
+    from sim.results.paths import write_atomic
+
+    write_atomic(folder / "report.csv", lambda tmp: table.to_csv(tmp, index=False))
+    write_atomic(folder / "report.parquet", lambda tmp: table.to_parquet(tmp, index=False))
     print_sweep_tables(table, folder)
     out_console.print(catalog_ui("report_written", path=folder / "report.csv"), highlight=False)
 
@@ -207,16 +209,6 @@ def print_sweep_tables(table, folder: Path) -> None:
                 str(r.n),
             )
         out_console.print(t)
-
-
-def _atomic_write(table, path: Path, writer) -> None:
-    """Write a file under a temporary name, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        writer(table, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 REPORT_COLS = {"point", "metric", "mean", "sd", "ci_low", "ci_high", "n", "method"}

@@ -40,7 +40,7 @@ from sim.experiments.sweep_folder import (
     remove_stale_temps,
     run_id,
 )
-from sim.results.paths import check_creatable, safe_name
+from sim.results.paths import check_creatable, safe_name, write_atomic, write_text_atomic
 from sim.results.sweeps import SERIES_DIR, SUMMARY_DIR, sweep_meta
 from sim.scenario import Scenario
 from sim.scenario.loading import InputError, apply_overrides, validate
@@ -76,12 +76,6 @@ def batches(tasks: list[dict], workers: int, most: int = 16) -> list[list[dict]]
         out.append(tasks[i : i + size])
         i += size
     return out
-
-
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
 
 
 @contextlib.contextmanager
@@ -220,7 +214,8 @@ def rerun_command(spec: SweepSpec, spec_path: str | Path, params: dict, seed: in
 
 def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
     rows = [{"point": i, **{f"param:{k}": v for k, v in p.items()}} for i, p in enumerate(pts)]
-    _atomic_parquet(pd.DataFrame(rows), out / "points.parquet")
+    points = pd.DataFrame(rows)
+    write_atomic(out / "points.parquet", lambda tmp: points.to_parquet(tmp, index=False))
     seed_rows = [
         {
             "run_id": run_id(i, r),
@@ -232,7 +227,8 @@ def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
         for i in range(len(pts))
         for r in range(spec.replicates)
     ]
-    _atomic_parquet(pd.DataFrame(seed_rows), out / "seeds.parquet")
+    seed_table = pd.DataFrame(seed_rows)
+    write_atomic(out / "seeds.parquet", lambda tmp: seed_table.to_parquet(tmp, index=False))
     meta = {
         "fingerprint": fp,
         "spec_file": str(spec_path),
@@ -242,9 +238,7 @@ def _write_meta(out, spec, data, pts, seeds, fp, spec_path) -> None:
         "replicates": spec.replicates,
         "runs": len(pts) * spec.replicates,
     }
-    tmp = out / ".sweep.json.tmp"
-    tmp.write_text(json.dumps(meta, indent=2, default=str))
-    os.replace(tmp, out / "sweep.json")
+    write_text_atomic(out / "sweep.json", json.dumps(meta, indent=2, default=str))
 
 
 def execute(

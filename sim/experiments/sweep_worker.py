@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from sim.experiments.sweep_folder import flatten, run_id
 from sim.model import NeighbourhoodModel
+from sim.results.paths import write_atomic
 from sim.results.summary import summarize
 from sim.results.sweeps import EVENTS_DIR, SERIES_DIR, SUMMARY_DIR
 from sim.scenario import Scenario
@@ -85,18 +86,16 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
         for name, df in tables(model).items():
             if name in EVENT_TABLES:
                 table = pa.Table.from_pandas(df, preserve_index=False)
-                write_atomic(table, out / EVENTS_DIR, rid, name)
-    write_atomic(pa.table(series), out / SERIES_DIR, rid)
-    write_atomic(pa.table({k: [v] for k, v in row.items()}), out / SUMMARY_DIR, rid)
+                write_table(table, out / EVENTS_DIR, rid, name)
+    write_table(pa.table(series), out / SERIES_DIR, rid)
+    write_table(pa.table({k: [v] for k, v in row.items()}), out / SUMMARY_DIR, rid)
     return {"run_id": rid, "seconds": time.perf_counter() - t0}
 
 
-def write_atomic(table: pa.Table, folder: Path, rid: str, name: str | None = None) -> None:
-    """Write ``folder/RID[.NAME].parquet`` under a hidden temporary name, then rename it."""
+def write_table(table: pa.Table, folder: Path, rid: str, name: str | None = None) -> None:
+    """Write ``folder/RID[.NAME].parquet`` atomically (a hidden temporary, then a rename)."""
     final = folder / (f"{rid}.parquet" if name is None else f"{rid}.{name}.parquet")
-    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, final)
+    write_atomic(final, lambda tmp: pq.write_table(table, tmp))
 
 
 def run_batch(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ import re
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.messages import Msg
@@ -176,15 +177,24 @@ def check_output_file(target: Path, option: str, suffixes: tuple[str, ...] = ())
     check_creatable(target, option)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) under a hidden temporary name beside ``path``, then rename it in.
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp)`` on a hidden temporary name beside ``path``, then rename it in.
 
-    A reader never sees half a file, and a killed writer leaves only its own ``.NAME.PID.tmp``.
+    A reader never sees half a file; a failed write removes its own temporary, and a killed
+    writer leaves only its ``.NAME.PID.tmp`` (which sweeps and runs clear on their next start).
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) atomically (see :func:`write_atomic`)."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def clean_stale_temps(parent: Path) -> list[Path]:
