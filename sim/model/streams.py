@@ -102,21 +102,14 @@ def _fold(z: int, tag: int) -> int:
     return _mix_int((z + (tag + 1) * _GOLDEN_INT) & _MASK)
 
 
-def keyed_generator(key: int, *tags: int) -> np.random.Generator:
-    """A numpy generator for one keyed event (a day's repair capacity, one meeting).
-
-    Philox is keyed directly with the event's 64-bit key (no ``SeedSequence`` hashing: that
-    cost more than the draws of a small day).
-    """
-    return np.random.Generator(np.random.Philox(key=_event_key(key, tags)))
-
-
 class KeyedGenerator:
-    """One reusable numpy generator, re-keyed for each event: :func:`keyed_generator`'s numbers.
+    """A numpy generator for one keyed event (a day's repair capacity, one meeting), reused.
 
-    Building a Philox generator costs ~20 us, re-keying an existing one ~3 us; a model asks for
-    one or two a day. Each call of :meth:`for_event` re-keys the same generator, so a caller must
-    finish its draws before the next call (they are used at once by the day's steps).
+    Its numbers are those of ``Generator(Philox(key=event key))``: Philox keyed directly with
+    the event's 64-bit key (no ``SeedSequence`` hashing, which cost more than a small day's
+    draws). Building a Philox generator costs ~20 us, re-keying an existing one ~3 us; a model
+    asks for one or two a day. Each call of :meth:`for_event` re-keys the same generator, so a
+    caller must finish its draws before the next call (the day's steps use them at once).
 
     Args:
         key: from :func:`stream_key`.
@@ -129,7 +122,7 @@ class KeyedGenerator:
         self._fresh = self._bits.state  # counter 0, empty buffer: Philox's state when built
 
     def for_event(self, *tags: int) -> np.random.Generator:
-        """The generator keyed by ``tags``, as ``keyed_generator(key, *tags)`` would build it."""
+        """The generator keyed by ``(key, *tags)``, as a new ``Philox`` keyed so would give."""
         state = dict(self._fresh)
         state["state"] = {
             "counter": np.zeros(4, dtype=np.uint64),
