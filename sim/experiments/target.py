@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.experiments.analysis import interval
 from sim.experiments.compare import bootstrap_mean, numeric_metrics
 from sim.experiments.spec import run_seeds
 from sim.messages import Msg
@@ -74,7 +75,10 @@ class Target:
         v = values[np.isfinite(values)]
         hit = v >= self.threshold if self.at_least else v <= self.threshold
         if self.share_of_runs is not None:
-            est = _share_of_runs(hit)
+            # Share of runs reaching the threshold, with its Wilson interval (inside [0, 1], and
+            # of some width when every run or none reaches it).
+            mean, _, low, high, _, _ = interval(hit.astype(float), "share")
+            est = [mean, low, high]
         else:
             # One run gives a mean without an interval (NaN bounds): never "confidently" reached.
             est = list(bootstrap_mean(v, rng))
@@ -86,20 +90,6 @@ class Target:
         if self.at_least:
             return (est[1] if self.confident else est[0]) >= self.threshold, est
         return (est[2] if self.confident else est[0]) <= self.threshold, est
-
-
-def _share_of_runs(hit: np.ndarray, level: float = 0.95) -> list[float]:
-    """Share of runs that reach the threshold, with its Wilson interval.
-
-    The interval stays inside [0, 1] and keeps a width when every run (or none) reaches it.
-    """
-    if not len(hit):
-        return [np.nan, np.nan, np.nan]
-    from statsmodels.stats.proportion import proportion_confint
-
-    k, n = int(hit.sum()), len(hit)
-    lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
-    return [k / n, float(lo), float(hi)]
 
 
 @dataclass
