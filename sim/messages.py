@@ -4,7 +4,8 @@ A :class:`Msg` is an English ``str`` (so ``str(exc)`` and every existing check r
 that remembers its template key and fields, and renders itself in Chinese with
 :meth:`Msg.render`. Modules at every layer raise ``InputError(Msg("key", ...))``; the command
 line renders the message in the language chosen with ``--lang`` / ``SIM_LANG``. This module
-imports nothing from ``sim`` so that every layer may use it.
+imports nothing from ``sim`` but :mod:`sim.packaged` (which imports nothing from it), so that every
+layer may use it.
 
 Messages raised as plain strings by modules that do not build a :class:`Msg` are translated by
 the table's ``patterns`` (regular expressions over the English text), so a Chinese reader does
@@ -15,18 +16,16 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from sim.packaged import load_yaml
 
 LANGS = ("en", "zh")
 
 
 @cache
 def _table() -> dict[str, Any]:
-    import yaml  # only once a message is rendered: `sim --help` never needs it
-
-    text = resources.files("sim").joinpath("messages.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return load_yaml("sim", "messages.yaml")  # first rendered message: `sim --help` needs none
 
 
 def templates() -> dict[str, dict[str, str]]:

@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import importlib
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-TABLE_PATH = Path(__file__).with_name("help_zh.yaml")
+from sim.packaged import load_yaml
 
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     """The Chinese help table (``panels``, ``shared``, ``commands``) from ``help_zh.yaml``."""
-    import yaml
-
-    with TABLE_PATH.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return load_yaml("sim.cli", "help_zh.yaml")
 
 
 def command_help(path: str) -> str | None:

@@ -16,12 +16,12 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
+
+from sim.packaged import load_yaml
 
 LANGS = ("en", "zh")
 LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}
@@ -53,10 +53,7 @@ def check_lang(lang: str | None) -> str:
 
 @cache
 def _data() -> dict:
-    text = resources.files("sim.results").joinpath("catalog.yaml").read_text(encoding="utf-8")
-    # libyaml's safe loader when PyYAML has it: the same data, about ten times faster (this
-    # file is read by every command that prints or writes labels).
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return load_yaml("sim.results", "catalog.yaml")
 
 
 @cache

@@ -11,16 +11,15 @@ from __future__ import annotations
 import fnmatch
 import re
 from functools import cache
-from importlib import resources
 
-import yaml
+from sim.packaged import load_yaml
 
 
 @cache
 def params_zh() -> dict[str, str]:
     """Chinese meaning by schema path (``compounds[].floors``; ``*`` matches one name)."""
-    text = resources.files("sim.scenario").joinpath("data/params_zh.yaml").read_text("utf-8")
-    return {str(k): str(v) for k, v in yaml.safe_load(text).items()}
+    table = load_yaml("sim.scenario", "data/params_zh.yaml")
+    return {str(k): str(v) for k, v in table.items()}
 
 
 def param_zh(schema_path: str) -> str | None:
