@@ -224,25 +224,23 @@ def test_changed_calendar_leaves_untouched_cases_identical():
 
 
 def test_l1_mediator_choice():
-    m = make_model("party.density=0.2", "compounds.0.count=2")
-    ladder, w = m.ladder, m.world
     from sim.model.disputes.arrival import arrive
 
-    for day in range(60):
-        arrive(
-            ladder.book,
-            ladder.rates,
-            w,
-            ladder.cat_difficulty,
-            m.scenario.disputes,
-            m.arrival_rng,
-            day,
-        )
-    idx = ladder.book.open_cases()
-    strongest = ladder.mediator_strength(idx)
-    m.scenario.party.l1_mediator = "pooled"
-    pooled = ladder.mediator_strength(idx)
-    m.scenario.party.l1_mediator = "nearest"
-    nearest = ladder.mediator_strength(idx)
+    def strengths(rule: str):
+        m = make_model("party.density=0.2", "compounds.0.count=2", f"party.l1_mediator={rule}")
+        ladder, w = m.ladder, m.world
+        for day in range(60):
+            arrive(
+                ladder.book,
+                ladder.rates,
+                w,
+                ladder.cat_difficulty,
+                m.scenario.disputes,
+                m.arrival_rng,
+                day,
+            )
+        return ladder.mediator_strength(ladder.book.open_cases())
+
+    strongest, pooled, nearest = (strengths(r) for r in ("strongest", "pooled", "nearest"))
     assert (pooled >= strongest).all() and (pooled > strongest).any()
     assert (nearest <= strongest).all() and ((nearest > 0) == (strongest > 0)).all()

@@ -36,8 +36,8 @@ class NeighbourhoodModel(mesa.Model):
         self.today: dict[str, float] = {}
         self.rounds = GridRounds(self)
         self.compound_wishes = self.rounds.compound_wishes  # read by the project lifecycle
-        self.ladder = Ladder(self)
         self._create_agents()
+        self.ladder = Ladder(self)  # after the agents: it tables the firm's and mediators' reach
         self.agents_by_type[GridWorker].do("plan_round")
         self.projects = ProjectPortfolio(self)
         self.datacollector = DailyCollector(model_reporters=self._reporters())

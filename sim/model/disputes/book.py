@@ -40,6 +40,10 @@ class DisputeBook:
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
+        # The open cases, kept apart so the day's steps do not scan every case ever opened (a
+        # book grows all run long while few cases are open at once); ``close`` marks it stale.
+        self._open = np.zeros(0, dtype=np.int64)
+        self._stale = False
         for name, dtype in self._fields.items():
             setattr(self, name, np.full(capacity, self._new_case.get(name, 0), dtype=dtype))
 
@@ -65,14 +69,17 @@ class DisputeBook:
             getattr(self, name)[s] = values
         self.opened[s] = day
         self.level_since[s] = day
+        self._open = np.concatenate([self._open, np.arange(self.n, self.n + k)])
         self.n += k
 
     def open_cases(self, level: int | None = None) -> np.ndarray:
-        """Indices of open cases, optionally at one level."""
-        mask = self.status[: self.n] == OPEN
-        if level is not None:
-            mask &= self.level[: self.n] == level
-        return mask.nonzero()[0]  # np.flatnonzero's result, without its reshape (hot path)
+        """Indices of open cases (ascending), optionally at one level."""
+        if self._stale:
+            self._open = self._open[self.status[self._open] == OPEN]
+            self._stale = False
+        if level is None:
+            return self._open.copy()
+        return self._open[self.level[self._open] == level]
 
     def move(self, idx: np.ndarray, level: np.ndarray | int, day: int) -> None:
         """Move cases to a (higher) level."""
@@ -83,6 +90,7 @@ class DisputeBook:
     def close(self, idx: np.ndarray, status: int, day: int, level: int = -1) -> None:
         """Close cases with an outcome (``level``: the level that resolved them)."""
         self.status[idx] = status
+        self._stale = True
         self.outcome_day[idx] = day
         self.outcome_level[idx] = level
 

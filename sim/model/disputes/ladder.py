@@ -67,6 +67,7 @@ class Ladder:
         )
         self.has_l2 = len(model.calendar.council) > 0
         self.has_l3 = len(model.calendar.joint) > 0 or s.meetings.adhoc
+        self._level_tables()
 
     # ------------------------------------------------------------------ day
     def arrive(self, day: int) -> None:
@@ -97,20 +98,41 @@ class Ladder:
         self.escalate_and_expire(day)
 
     # --------------------------------------------------------------- helpers
+    def _level_tables(self) -> None:
+        """Where a case goes next and who mediates it at L1: fixed by the world, so tabled once.
+
+        ``l0_target[building, category]`` is the first level above 0 a case can reach;
+        ``above[level]`` the first level above 1 and 2 (or the level itself if none exists).
+        ``l1_strength`` is the building mediator's influence x ``party.mediation_skill``, by
+        building, or by unit with ``party.l1_mediator = nearest``.
+        """
+        m = self.model
+        w, pt = m.world, m.scenario.party
+        above2 = 3 if self.has_l3 else 2
+        above1 = 2 if self.has_l2 else (3 if self.has_l3 else 1)
+        above0 = 2 if self.has_l2 else (3 if self.has_l3 else 0)
+        self.above = (above0, above1, above2, 3)
+        buildings = np.arange(w.n_buildings)
+        l1 = self.has_mediator(buildings)[:, None]
+        if m.firm.present:
+            l1 = l1 | self.cat_property[None, :]
+        shape = (w.n_buildings, len(self.cat_property))
+        self.l0_target = np.where(np.broadcast_to(l1, shape), 1, above0).astype(np.int8)
+        own = w.b_mediator_pool if pt.l1_mediator == "pooled" else w.b_mediator
+        # Buildings without their own mediator are served by their grid's party branch.
+        branch = w.g_branch[w.b_grid[buildings]] * pt.branch_strength * pt.influence
+        strength = np.where(own > 0, own, branch)
+        if pt.l1_mediator == "nearest":  # the first party's own unit, else the building's
+            unit = w.u_mediator
+            strength = np.where(unit > 0, unit, strength[w.u_building])
+        self.l1_strength = strength * pt.mediation_skill
+
     def next_level(self, idx: np.ndarray, above: int) -> np.ndarray:
         """The first level above ``above`` that exists for each case (or ``above`` if none)."""
-        b = self.book
-        target = np.full(len(idx), above, dtype=np.int8)
-        if above < 3:
-            target[:] = 3 if self.has_l3 else above
-        if above < 2 and self.has_l2:
-            target[:] = 2
-        if above < 1:
-            l1 = self.has_mediator(b.building[idx])
-            if self.model.firm.present:
-                l1 |= self.cat_property[b.category[idx]]
-            target[l1] = 1
-        return target
+        if above == 0:
+            b = self.book
+            return self.l0_target[b.building[idx], b.category[idx]]
+        return np.full(len(idx), self.above[above], dtype=np.int8)
 
     def has_mediator(self, building: np.ndarray) -> np.ndarray:
         """Whether a building has an L1 mediator: its own, or its grid's party branch."""
@@ -121,21 +143,15 @@ class Ladder:
         return own
 
     def mediator_strength(self, idx: np.ndarray) -> np.ndarray:
-        """Influence of the building mediator of each case (0 where the building has none).
+        """Strength of the building mediator of each case x mediation skill (0 if none).
 
         ``party.l1_mediator``: ``strongest`` in the building, ``nearest`` (the strongest in the
         first party's own unit, else in the building) or ``pooled`` (their influence summed).
         """
-        w, b, pt = self.model.world, self.book, self.model.scenario.party
-        building = b.building[idx]
-        pooled = pt.l1_mediator == "pooled"
-        out = (w.b_mediator_pool if pooled else w.b_mediator)[building]
-        if pt.l1_mediator == "nearest":
-            own = w.u_mediator[w.hh_unit[b.hh_a[idx]]]
-            out = np.where(own > 0, own, out)
-        # Buildings without their own mediator are served by their grid's party branch.
-        branch = w.g_branch[w.b_grid[building]] * pt.branch_strength * pt.influence
-        return np.where(out > 0, out, branch)
+        b = self.book
+        if self.model.scenario.party.l1_mediator == "nearest":
+            return self.l1_strength[self.model.world.hh_unit[b.hh_a[idx]]]
+        return self.l1_strength[b.building[idx]]
 
     def chance(self, idx: np.ndarray, scale: float, strength, day: int, entrench=None):
         """Success chance of one attempt on each case (see ``outcomes.success_chance``)."""
@@ -165,8 +181,8 @@ class Ladder:
         b = self.book
         if not self.model.scenario.disputes.lower_levels_while_waiting:
             return b.open_cases(level)
-        open_ = b.status[: b.n] == OPEN
-        return (open_ & (b.level[: b.n] >= level)).nonzero()[0]
+        idx = b.open_cases()
+        return idx[b.level[idx] >= level]
 
     def attempt(self, idx, chance, level: int, day: int, by: int, refer: float = 0.0) -> np.ndarray:
         """One mediation attempt on each case: settles, or may end it as a referral.
@@ -249,7 +265,7 @@ class Ladder:
         idx = self.waiting(1)
         if len(idx) == 0:
             return
-        strength = self.mediator_strength(idx) * s.party.mediation_skill
+        strength = self.mediator_strength(idx)
         has = strength > 0
         chance = self.chance(idx[has], s.disputes.building_success, strength[has], day)
         self.attempt(idx[has], chance, 1, day, BY_LEADER, refer=s.disputes.refer_building)
@@ -382,6 +398,8 @@ class Ladder:
         m = self.model
         b, d = self.book, m.scenario.disputes
         for level, patience in ((1, d.patience_building), (2, d.patience_council)):
+            if self.above[level] == level:
+                continue  # no level above: cases wait here until they close
             idx = b.open_cases(level)
             idx = idx[day - b.level_since[idx] > patience]
             target = self.next_level(idx, level)
