@@ -229,16 +229,17 @@ def test_l1_mediator_choice():
     def strengths(rule: str):
         m = make_model("party.density=0.2", "compounds.0.count=2", f"party.l1_mediator={rule}")
         ladder, w = m.ladder, m.world
-        for day in range(60):
-            arrive(
-                ladder.book,
-                ladder.rates,
-                w,
-                ladder.cat_difficulty,
-                m.scenario.disputes,
-                m.arrival_rng,
-                day,
-            )
+        counts = arrive(
+            ladder.book,
+            ladder.rates,
+            w,
+            ladder.cat_difficulty,
+            m.scenario.disputes,
+            m.arrival_rng,
+            0,
+            60,
+        )
+        ladder.book.reveal(int(counts.sum()))
         return ladder.mediator_strength(ladder.book.open_cases())
 
     strongest, pooled, nearest = (strengths(r) for r in ("strongest", "pooled", "nearest"))

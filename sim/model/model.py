@@ -6,7 +6,7 @@ import mesa
 import numpy as np
 
 from sim.model.agents import GridWorker, OwnersCommittee, PartyMember, PropertyFirm, Resident
-from sim.model.agents.grid_worker import GridRounds
+from sim.model.agents.rounds import GridRounds
 from sim.model.calendar import Calendar, MeetingLog
 from sim.model.collect import DailyCollector
 from sim.model.disputes.ladder import Ladder
@@ -91,7 +91,7 @@ class NeighbourhoodModel(mesa.Model):
         day = self.steps - 1
         self.today = {}
         self.ladder.arrive(day)
-        visited = self.rounds.patrol()
+        visited = self.rounds.patrol(day)
         self.ladder.step(day, visited)
         self.projects.step(day, self.calendar.is_council[day], self.calendar.is_joint[day])
         self.datacollector.collect(self)

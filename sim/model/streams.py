@@ -15,6 +15,11 @@ import functools
 
 import numpy as np
 
+# Events that depend on nothing the model does (dispute arrivals, grid rounds, micro-wishes)
+# are drawn this many days at a time: fewer, larger draws with the same law for each day. The
+# numbers drawn depend on it, so it is fixed (changing it changes every run's draws).
+DRAW_BLOCK_DAYS = 28
+
 _MASK = (1 << 64) - 1
 _GOLDEN_INT = 0x9E3779B97F4A7C15
 _GOLDEN = np.uint64(_GOLDEN_INT)

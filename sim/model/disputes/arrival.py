@@ -51,34 +51,46 @@ def arrive(
     difficulty: np.ndarray,
     spec: Disputes,
     rng: np.random.Generator,
-    day: int,
+    first_day: int,
+    days: int = 1,
     cumulative: np.ndarray | None = None,
-) -> int:
-    """Draw today's new disputes by building and category; returns how many opened.
+) -> np.ndarray:
+    """Draw the new disputes of ``days`` days from ``first_day`` and stage them in the book.
 
-    The day's total is one Poisson draw over all (building, category) cells, and each case is
-    placed on a cell with chance proportional to its rate (``searchsorted`` over the cumulative
-    rates): the same law as one Poisson draw per cell, at the cost of the cases, not the cells.
-    Difficulty is a mixture: a tractable majority around its category's mean, and an
-    intractable tail (share ``spec.intractable_share``) around ``spec.intractable_difficulty``.
+    Arrivals depend on nothing the model does, so a block of days is drawn at once (the ladder
+    reveals each day's cases on that day, see :meth:`DisputeBook.reveal`). Each day's total is
+    a Poisson draw over all (building, category) cells, and each case is placed on a cell with
+    chance proportional to its rate (``searchsorted`` over the cumulative rates): the same law
+    as one Poisson draw per cell and day, at the cost of the cases, not the cells. Difficulty
+    is a mixture: a tractable majority around its category's mean, and an intractable tail
+    (share ``spec.intractable_share``) around ``spec.intractable_difficulty``.
 
     Args:
-        book: the case book the new cases are added to.
+        book: the case book the new cases are staged in.
         rates: expected new cases per day, by building (rows) and category (columns).
         world: the world (buildings' households and compounds).
         difficulty: mean difficulty of each category.
         spec: the dispute parameters.
         rng: the arrival stream.
-        day: today.
-        cumulative: ``np.cumsum(rates.ravel())``, when the caller keeps it between days.
+        first_day: the block's first day.
+        days: the block's length.
+        cumulative: ``np.cumsum(rates.ravel())``, when the caller keeps it.
+
+    Returns:
+        The number of new cases on each day of the block (staged in day order).
     """
     cum = np.cumsum(rates.ravel()) if cumulative is None else cumulative
     total = float(cum[-1]) if len(cum) else 0.0
-    k = int(rng.poisson(total)) if total > 0 else 0
+    counts = rng.poisson(total, days) if total > 0 else np.zeros(days, dtype=np.int64)
+    k = int(counts.sum())
     if k == 0:
-        return 0
+        return counts
+    n_cells = len(cum)
     cells = np.searchsorted(cum, rng.random(k) * total, side="right")
-    cells = np.minimum(np.sort(cells), len(cum) - 1)  # cases in (building, category) order
+    np.minimum(cells, n_cells - 1, out=cells)
+    # Cases of a day in (building, category) order, days in turn.
+    keyed = np.sort(np.repeat(np.arange(days) * n_cells, counts) + cells)
+    day_of, cells = np.divmod(keyed, n_cells)
     b, c = np.divmod(cells, rates.shape[1])
     size = world.b_size[b]
     local_a = (rng.random(k) * size).astype(np.int64)
@@ -88,8 +100,8 @@ def arrive(
     intractable = rng.random(k) < spec.intractable_share
     mean = np.where(intractable, spec.intractable_difficulty, difficulty[c])
     d = np.clip(mean + rng.normal(0.0, spec.difficulty_sd, k), 0.0, spec.max_difficulty)
-    book.add(
-        day,
+    book.stage(
+        first_day + day_of,
         category=c,
         building=b,
         compound=world.b_compound[b],
@@ -98,4 +110,4 @@ def arrive(
         difficulty=d,
         intractable=intractable,
     )
-    return k
+    return counts

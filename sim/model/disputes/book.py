@@ -40,6 +40,7 @@ class DisputeBook:
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
+        self.staged = 0  # rows after ``n`` holding cases that have not arrived yet
         # The open cases, kept apart so the day's steps do not scan every case ever opened (a
         # book grows all run long while few cases are open at once); ``close`` marks it stale.
         self._open = np.zeros(0, dtype=np.int64)
@@ -48,29 +49,51 @@ class DisputeBook:
             setattr(self, name, np.full(capacity, self._new_case.get(name, 0), dtype=dtype))
 
     def _grow(self, extra: int) -> None:
-        cap = len(self.status)
-        if self.n + extra <= cap:
+        cap, used = len(self.status), self.n + self.staged
+        if used + extra <= cap:
             return
-        new_cap = max(cap * 2, self.n + extra)
+        new_cap = max(cap * 2, used + extra)
         for name in self._fields:
             old = getattr(self, name)
             arr = np.full(new_cap, self._new_case.get(name, 0), dtype=old.dtype)
-            arr[: self.n] = old[: self.n]
+            arr[:used] = old[:used]
             setattr(self, name, arr)
 
-    def add(self, day: int, **cols: np.ndarray) -> None:
-        """Open new cases (``cols``: category, building, compound, hh_a, hh_b, difficulty...)."""
-        k = len(cols["category"])
+    def stage(self, opened: np.ndarray, **cols: np.ndarray) -> None:
+        """Write cases that arrive later (on their ``opened`` days, in order) after the book.
+
+        Args:
+            opened: the day each case arrives (non-decreasing).
+            cols: category, building, compound, hh_a, hh_b, difficulty, intractable.
+        """
+        k = len(opened)
         if k == 0:
             return
         self._grow(k)
-        s = slice(self.n, self.n + k)
+        s = slice(self.n + self.staged, self.n + self.staged + k)
         for name, values in cols.items():
             getattr(self, name)[s] = values
-        self.opened[s] = day
-        self.level_since[s] = day
+        self.opened[s] = opened
+        self.level_since[s] = opened
+        self.staged += k
+
+    def reveal(self, k: int) -> None:
+        """Open the next ``k`` staged cases (today's arrivals)."""
+        if k <= 0:
+            return
+        if k > self.staged:
+            raise ValueError(f"only {self.staged} staged cases, {k} asked for")
         self._open = np.concatenate([self._open, np.arange(self.n, self.n + k)])
         self.n += k
+        self.staged -= k
+
+    def add(self, day: int, **cols: np.ndarray) -> None:
+        """Open new cases today (``cols``: category, building, compound, hh_a, hh_b...)."""
+        if self.staged:
+            raise ValueError("cases are staged for later days: stage new ones after them")
+        k = len(cols["category"])
+        self.stage(np.full(k, day), **cols)
+        self.reveal(k)
 
     def open_cases(self, level: int | None = None) -> np.ndarray:
         """Indices of open cases (ascending), optionally at one level."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.calendar import ADHOC, COUNCIL, JOINT, draw_attendance
 from sim.model.disputes.arrival import arrive, category_table, daily_rates
 from sim.model.disputes.book import (
     DROPPED,
@@ -22,19 +21,23 @@ from sim.model.disputes.book import (
     RESOLVED,
     DisputeBook,
 )
-from sim.model.disputes.outcomes import agenda, success_chance, update_trust
-from sim.model.streams import KeyedGenerator, keyed_uniform, keyed_uniform_streams, stream_key
-from sim.model.world import ROLE_BIG_V
+from sim.model.disputes.meetings import MeetingLevels
+from sim.model.disputes.outcomes import success_chance, update_trust
+from sim.model.streams import (
+    DRAW_BLOCK_DAYS,
+    KeyedGenerator,
+    keyed_uniform,
+    keyed_uniform_streams,
+    stream_key,
+)
 
 # Named draws of a case (each case's own stream; see ``Ladder.draws``).
-KIND_CODE = {COUNCIL: 0, JOINT: 1, ADHOC: 2}
 STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE, STREAM_DROP = range(4)
 # Who mediates (each its own mediation and referral draws, as two may try a case the same day).
 BY_LEADER, BY_FIRM = 1, 2
-BY_MEETING = {COUNCIL: 3, JOINT: 4, ADHOC: 5}
 
 
-class Ladder:
+class Ladder(MeetingLevels):
     """Neighbour disputes of one model: the book of cases and the daily steps of each level.
 
     Args:
@@ -49,6 +52,7 @@ class Ladder:
         self.category_names = names
         self.rates = daily_rates(s, w)
         self.cum_rates = np.cumsum(self.rates.ravel())  # arrivals place cases by searchsorted
+        self.arrival_block: tuple[int, list[int]] = (0, [])  # (first day, cases a day) staged
         self.book = DisputeBook()
         # Common random numbers: each case's and each meeting's draws are keyed by their ids.
         self.case_key = stream_key(model.run_seed, "cases")
@@ -71,18 +75,28 @@ class Ladder:
 
     # ------------------------------------------------------------------ day
     def arrive(self, day: int) -> None:
-        """Today's new disputes (arrivals have their own stream: common random numbers)."""
+        """Today's new disputes (arrivals have their own stream: common random numbers).
+
+        They are drawn ``DRAW_BLOCK_DAYS`` days at a time (nothing the model does changes
+        them) and each day's cases are revealed on the day.
+        """
         m = self.model
-        m.today["new_disputes"] = arrive(
-            self.book,
-            self.rates,
-            m.world,
-            self.cat_difficulty,
-            m.scenario.disputes,
-            m.arrival_rng,
-            day,
-            self.cum_rates,
-        )
+        if not self.arrival_block[0] <= day < self.arrival_block[0] + len(self.arrival_block[1]):
+            counts = arrive(
+                self.book,
+                self.rates,
+                m.world,
+                self.cat_difficulty,
+                m.scenario.disputes,
+                m.arrival_rng,
+                day,
+                DRAW_BLOCK_DAYS,
+                self.cum_rates,
+            )
+            self.arrival_block = (day, counts.tolist())
+        k = self.arrival_block[1][day - self.arrival_block[0]]
+        self.book.reveal(k)
+        m.today["new_disputes"] = k
 
     def step(self, day: int, visited: np.ndarray) -> None:
         """One day of the ladder after arrivals and the grid workers' rounds."""
@@ -277,121 +291,6 @@ class Ladder:
             chance = self.chance(taken, scale, m.firm.service_quality, day, entrench=np.inf)
             won = self.attempt(taken, chance, 1, day, BY_FIRM)
             m.firm.repairs += len(won)
-
-    def _attend(
-        self, kind: str, day: int, scale: float, communities: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Draw attendance (of everyone, or of some communities); returns households.
-
-        Each household's draw is keyed by (seed, meeting kind, day, household).
-        """
-        w = self.model.world
-        members = (
-            np.arange(w.n_households)
-            if communities is None
-            else w.community_households(communities)
-        )
-        p_scale = np.where(w.party[members], 1.0, scale)
-        base = self.model.scenario.meetings.attendance_trust_base
-        u = keyed_uniform(self.meeting_key, members, KIND_CODE[kind], day)
-        return draw_attendance(u, w.participation, w.trust, members, p_scale, base)
-
-    def _meeting(self, day: int, kind: str, level: int, idx: np.ndarray, strength, attend):
-        """Take up cases at a meeting, mediate, and log one row per compound that met."""
-        m = self.model
-        w, b, s = m.world, self.book, m.scenario
-        scale = s.disputes.council_success if level == 2 else s.disputes.joint_success
-        chance = self.chance(idx, scale, strength, day)
-        b.hearings[idx] += 1
-        refer = s.disputes.refer_meeting
-        won = self.attempt(idx, chance, level, day, BY_MEETING[kind], refer=refer)
-        # One log row per body that met: a compound's council, a community's joint meeting.
-        if kind == COUNCIL:
-            hh_body, case_body, n = w.hh_compound, b.compound, w.n_compounds
-        else:
-            hh_body, n = w.hh_community, w.n_communities
-            case_body = w.c_community[b.compound]
-        att = np.bincount(hh_body[attend], minlength=n)
-        party_att = np.bincount(hh_body[attend[w.party[attend]]], minlength=n)
-        items = np.bincount(case_body[idx], minlength=n)
-        resolved = np.bincount(case_body[won], minlength=n)
-        met = np.unique(case_body[idx]) if kind == ADHOC else np.arange(n)
-        community = w.c_community[met] if kind == COUNCIL else met
-        counts = {"attendance": att, "party_attendance": party_att, "items": items}
-        m.meeting_log.record_bodies(day, kind, met, community, **counts, resolved=resolved)
-        m.today["meetings"] = m.today.get("meetings", 0) + len(met)
-        m.today["attendance"] = m.today.get("attendance", 0) + int(att.sum())
-
-    def council(self, day: int) -> None:
-        """L2: each compound council hears cases up to its capacity, by the agenda rule.
-
-        Strength: 1 + party weight x party share of the attendees + big-V weight if one attends,
-        x (1 + firm weight x quality) on property cases when officials and the firm attend.
-        """
-        m = self.model
-        w, b, s = m.world, self.book, m.scenario
-        attend = self._attend(COUNCIL, day, s.meetings.council_attendance)
-        nc, pt = w.n_compounds, s.party
-        party_att = np.bincount(w.hh_compound[attend[w.party[attend]]], minlength=nc)
-        big_v = np.bincount(w.hh_compound[attend[w.role[attend] == ROLE_BIG_V]], minlength=nc) > 0
-        att = np.bincount(w.hh_compound[attend], minlength=nc)
-        party_share = party_att / np.maximum(att, 1)
-        comp_strength = 1.0 + pt.council_weight * party_share + pt.big_v_council_weight * big_v
-        idx = self.agenda(COUNCIL, day, b.open_cases(2), self.council_capacity)
-        strength = comp_strength[b.compound[idx]]
-        if m.firm.present and s.meetings.officials_attend:
-            firm = 1.0 + s.property_firm.council_weight * m.firm.service_quality
-            strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
-        self._meeting(day, COUNCIL, 2, idx, strength, attend)
-
-    def agenda(
-        self, kind: str, day: int, idx: np.ndarray, capacity, by_community: bool = False
-    ) -> np.ndarray:
-        """The cases each body hears today by ``meetings.agenda_rule``."""
-        b, rule = self.book, self.model.scenario.meetings.agenda_rule
-        body = self.model.world.c_community[b.compound[idx]] if by_community else None
-        draws = None
-        if rule == "random":
-            draws = keyed_uniform(self.meeting_key, idx, KIND_CODE[kind] + len(KIND_CODE), day)
-        return agenda(b, idx, capacity, body, rule, draws)
-
-    def _community_strength(self, idx: np.ndarray) -> np.ndarray:
-        """Strength of a community-level meeting: owners' committee, firm, cross-appointment."""
-        m, b, s = self.model, self.book, self.model.scenario
-        legit = m.legitimacy[b.compound[idx]]
-        cross = s.property_firm.cross_appointment_weight * m.firm.cross_appointment
-        strength = 1.0 + s.owners_committee.meeting_weight * legit + cross
-        if m.firm.present:
-            firm = 1.0 + s.property_firm.joint_weight * m.firm.service_quality
-            strength = strength * np.where(self.cat_property[b.category[idx]], firm, 1.0)
-        return strength
-
-    def joint(self, day: int) -> None:
-        """L3: the monthly joint meeting with the firm and owners' committees."""
-        m, b = self.model, self.book
-        w = m.world
-        idx = self.agenda(JOINT, day, b.open_cases(3), self.joint_capacity, by_community=True)
-        attend = self._attend(JOINT, day, m.scenario.meetings.joint_attendance)
-        self._meeting(day, JOINT, 3, idx, self._community_strength(idx), attend)
-        items = np.bincount(w.c_community[b.compound[idx]], minlength=w.n_communities)
-        room = np.maximum(self.joint_capacity - items, 0).astype(np.int64)
-        if room.any() and m.rounds.suggestions_waiting.any():
-            rng = self.joint_day.for_event(KIND_CODE[JOINT], day)
-            m.rounds.take_up_suggestions(room, m.firm.service_quality, rng)
-
-    def adhoc(self, day: int) -> None:
-        """L3: a community's one-issue meeting for cases that waited too long at its level."""
-        b, mt, w = self.book, self.model.scenario.meetings, self.model.world
-        idx = b.open_cases(3)
-        idx = idx[day - b.level_since[idx] >= mt.adhoc_after_days]
-        idx = idx[day - self.last_adhoc[w.c_community[b.compound[idx]]] >= mt.adhoc_after_days]
-        if len(idx) == 0:
-            return
-        idx = self.agenda(ADHOC, day, idx, mt.adhoc_cases, by_community=True)
-        comms = np.unique(w.c_community[b.compound[idx]])
-        self.last_adhoc[comms] = day
-        attend = self._attend(ADHOC, day, mt.adhoc_attendance, comms)
-        self._meeting(day, ADHOC, 3, idx, self._community_strength(idx), attend)
 
     def escalate_and_expire(self, day: int) -> None:
         """Escalate cases past their patience; parties drop some; old cases expire."""
