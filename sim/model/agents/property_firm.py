@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
+
+from sim.model.streams import DRAW_BLOCK_DAYS, KeyedGenerator
 
 
 class PropertyFirm(mesa.Agent):
@@ -27,28 +30,40 @@ class PropertyFirm(mesa.Agent):
         self.repair_capacity = repair_capacity if kind != "none" else 0.0
         self.cross_appointment = cross_appointment and kind != "none"
         self.repairs = 0
+        self._capacity: tuple[int, np.ndarray] = (0, np.zeros((0, 0), dtype=np.int64))
 
     @property
     def present(self) -> bool:
         """Whether there is a firm at all."""
         return self.kind != "none"
 
-    def daily_capacity(self, n_compounds: int, rng):
-        """Draw how many property cases the firm can take up today in each compound."""
-        return rng.poisson(self.repair_capacity / 7.0, n_compounds)
+    def daily_capacity(self, day: int, n_compounds: int, keyed: KeyedGenerator) -> np.ndarray:
+        """How many property cases the firm can take up on ``day`` in each compound.
 
-    def schedule_repairs(self, book, cases, n_compounds: int, rng):
+        Poisson with mean ``repair_capacity / 7`` a compound and day. The firm's days depend on
+        nothing else, so the ``DRAW_BLOCK_DAYS`` days of a block (days ``k x DRAW_BLOCK_DAYS``
+        on) are drawn at once, from the generator keyed by the block's first day (common random
+        numbers across scenarios).
+        """
+        first, block = self._capacity
+        if not 0 <= day - first < len(block):
+            first = day - day % DRAW_BLOCK_DAYS
+            rng = keyed.for_event(first)
+            block = rng.poisson(self.repair_capacity / 7.0, (DRAW_BLOCK_DAYS, n_compounds))
+            self._capacity = (first, block)
+        return block[day - first]
+
+    def schedule_repairs(self, book, cases, capacity: np.ndarray) -> np.ndarray:
         """Choose today's repairs: the oldest property cases, up to the day's capacity a compound.
 
         Args:
             book: the dispute book.
             cases: open property cases the firm could take up.
-            n_compounds: compounds the firm serves.
-            rng: the day's generator (keyed by seed and day: common random numbers).
+            capacity: today's capacity by compound (:meth:`daily_capacity`).
 
         Returns:
             Indices of the cases repaired (attempted) today.
         """
         from sim.model.disputes.outcomes import agenda
 
-        return agenda(book, cases, self.daily_capacity(n_compounds, rng))
+        return agenda(book, cases, capacity)

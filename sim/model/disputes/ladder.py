@@ -58,7 +58,7 @@ class Ladder(MeetingLevels):
         self.case_key = stream_key(model.run_seed, "cases")
         self.meeting_key = stream_key(model.run_seed, "meetings")
         self.firm_key = stream_key(model.run_seed, "firm")
-        self.firm_day = KeyedGenerator(self.firm_key)  # re-keyed by day
+        self.firm_day = KeyedGenerator(self.firm_key)  # re-keyed by block of days
         self.joint_day = KeyedGenerator(self.meeting_key)  # re-keyed by (joint, day)
         self.last_adhoc = np.full(w.n_communities, -(10**6))
         mt = s.meetings
@@ -254,16 +254,17 @@ class Ladder(MeetingLevels):
             return
         age = day - b.opened[idx]
         p_settle = d.self_settle * (1.0 - b.difficulty[idx]) * np.exp(-age / d.self_settle_days)
-        u_settle, u_report, u_notice = keyed_uniform_streams(
-            self.case_key, idx, day, (STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE)
-        )
-        settle = u_settle < p_settle
+        settle = self.draws(idx, STREAM_SETTLE, day) < p_settle
         self._resolve(idx[settle], 0, day)
-        unknown = ~settle & (b.reported_day[idx] < 0)
-        idx = idx[unknown]
-        reported = u_report[unknown] < d.report_rate * w.trust[b.hh_a[idx]]
+        idx = idx[~settle & (b.reported_day[idx] < 0)]  # still unknown to anyone official
+        if len(idx) == 0:
+            return
+        u_report, u_notice = keyed_uniform_streams(
+            self.case_key, idx, day, (STREAM_REPORT, STREAM_NOTICE)
+        )
+        reported = u_report < d.report_rate * w.trust[b.hh_a[idx]]
         by_grid = visited[b.hh_a[idx]] | visited[b.hh_b[idx]]
-        by_leader = (w.b_mediator[b.building[idx]] > 0) & (u_notice[unknown] < d.leader_discovery)
+        by_leader = (w.b_mediator[b.building[idx]] > 0) & (u_notice < d.leader_discovery)
         found = by_grid & ~reported
         m.rounds.found(w.hh_grid[b.hh_a[idx[found]]])
         known = idx[reported | by_grid | by_leader]
@@ -285,8 +286,8 @@ class Ladder(MeetingLevels):
         self.attempt(idx[has], chance, 1, day, BY_LEADER, refer=s.disputes.refer_building)
         prop = idx[(b.status[idx] == OPEN) & self.cat_property[b.category[idx]]]
         if m.firm.present and len(prop):
-            rng = self.firm_day.for_event(day)
-            taken = m.firm.schedule_repairs(b, prop, w.n_compounds, rng)
+            capacity = m.firm.daily_capacity(day, w.n_compounds, self.firm_day)
+            taken = m.firm.schedule_repairs(b, prop, capacity)
             scale = s.property_firm.repair_success
             chance = self.chance(taken, scale, m.firm.service_quality, day, entrench=np.inf)
             won = self.attempt(taken, chance, 1, day, BY_FIRM)

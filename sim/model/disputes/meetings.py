@@ -132,6 +132,8 @@ class MeetingLevels:
         b, mt, w = self.book, self.model.scenario.meetings, self.model.world
         idx = b.open_cases(3)
         idx = idx[day - b.level_since[idx] >= mt.adhoc_after_days]
+        if len(idx) == 0:
+            return
         idx = idx[day - self.last_adhoc[w.c_community[b.compound[idx]]] >= mt.adhoc_after_days]
         if len(idx) == 0:
             return
