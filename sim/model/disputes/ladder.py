@@ -35,6 +35,15 @@ from sim.model.streams import (
 STREAM_SETTLE, STREAM_REPORT, STREAM_NOTICE, STREAM_DROP = range(4)
 # Who mediates (each its own mediation and referral draws, as two may try a case the same day).
 BY_LEADER, BY_FIRM = 1, 2
+# The draws any open case may need on any day, made in one keyed pass when the day starts.
+DAY_STREAMS = (
+    STREAM_SETTLE,
+    STREAM_DROP,
+    10 * BY_LEADER,
+    10 * BY_LEADER + 1,
+    10 * BY_FIRM,
+)
+DAY_ROW = {stream: row for row, stream in enumerate(DAY_STREAMS)}
 
 
 class Ladder(MeetingLevels):
@@ -71,6 +80,7 @@ class Ladder(MeetingLevels):
         )
         self.has_l2 = len(model.calendar.council) > 0
         self.has_l3 = len(model.calendar.joint) > 0 or s.meetings.adhoc
+        self.day_of_draws = (-1, 0)  # (day, cases in the book) of the day's draws
         self._level_tables()
 
     # ------------------------------------------------------------------ day
@@ -101,6 +111,10 @@ class Ladder(MeetingLevels):
     def step(self, day: int, visited: np.ndarray) -> None:
         """One day of the ladder after arrivals and the grid workers' rounds."""
         m = self.model
+        b = self.book
+        self.day_cases = b.open_cases()
+        self.day_draws = keyed_uniform_streams(self.case_key, self.day_cases, day, DAY_STREAMS)
+        self.day_of_draws = (day, b.n)
         self.neighbours(day, visited)
         self.building(day)
         if m.calendar.is_council[day]:
@@ -183,7 +197,13 @@ class Ladder(MeetingLevels):
         )
 
     def draws(self, idx: np.ndarray, stream: int, day: int) -> np.ndarray:
-        """One uniform number per case for ``stream`` today, keyed by (seed, case, day, stream)."""
+        """One uniform number per case for ``stream`` today, keyed by (seed, case, day, stream).
+
+        The day's common streams (:data:`DAY_STREAMS`) of every case open when the day started
+        were drawn then, in one keyed pass; they are looked up (the same numbers).
+        """
+        if stream in DAY_ROW and self.day_of_draws == (day, self.book.n):
+            return self.day_draws[DAY_ROW[stream], np.searchsorted(self.day_cases, idx)]
         return keyed_uniform(self.case_key, idx, day, stream)
 
     def waiting(self, level: int) -> np.ndarray:
@@ -208,10 +228,11 @@ class Ladder(MeetingLevels):
             return idx
         b = self.book
         b.attempts[idx] += 1
-        if refer > 0:  # the mediation and the referral draws in one pass
+        if refer > 0 and 10 * by not in DAY_ROW:  # a meeting's two draws in one keyed pass
             u_win, u_refer = keyed_uniform_streams(self.case_key, idx, day, (10 * by, 10 * by + 1))
         else:
             u_win = self.draws(idx, 10 * by, day)
+            u_refer = self.draws(idx, 10 * by + 1, day) if refer > 0 else None
         won_mask = u_win < chance
         won = idx[won_mask]
         self._resolve(won, level, day)
