@@ -80,3 +80,14 @@ def test_rekeyed_generator_equals_a_new_one(tags):
         lambda g: g.integers(0, 50, 6),
     ):
         assert np.array_equal(draw(a), draw(b))
+
+
+def test_keyed_ids_equal_keyed_uniform():
+    from sim.model.streams import KeyedIds, keyed_uniform, stream_key
+
+    key = stream_key(7, "meetings")
+    ids = np.arange(500)
+    prepared = KeyedIds(ids)
+    for tags in ((0, 3), (2, 40), (1,)):
+        np.testing.assert_array_equal(prepared.uniform(key, *tags), keyed_uniform(key, ids, *tags))
+    assert not np.array_equal(prepared.uniform(key, 0, 3), prepared.uniform(key, 0, 4))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim.model.disputes.book import RESOLVED
 from sim.model.streams import DRAW_BLOCK_DAYS
 
 
@@ -152,7 +153,7 @@ class GridRounds:
         self.block: RoundsBlock | None = None
         zeros = np.zeros(w.n_grids, dtype=np.int64)
         self.visits, self.cases_found = zeros.copy(), zeros.copy()
-        self.wishes, self.revisits = zeros.copy(), zeros.copy()
+        self.wishes = zeros.copy()
         self.pending_wishes = np.zeros(w.n_households, dtype=np.int32)  # at the block's start
         self.compound_wishes = np.zeros(w.n_compounds, dtype=np.int64)
         self.suggestions_waiting = np.zeros(w.n_compounds, dtype=np.int64)
@@ -214,9 +215,18 @@ class GridRounds:
         """Count unreported cases the workers found on their rounds, by grid."""
         self.cases_found += np.bincount(grids, minlength=len(self.cases_found))
 
-    def revisit(self, grids: np.ndarray) -> None:
-        """Count revisits after dispatched cases were resolved, by grid."""
-        self.revisits += np.bincount(grids, minlength=len(self.revisits))
+    @property
+    def revisits(self) -> np.ndarray:
+        """Revisits after dispatched cases were resolved, by grid (the loop's last step).
+
+        One for each resolved case an official knew of (reported or found), in the grid of its
+        first party: read from the case book when asked, not counted case by case.
+        """
+        b = self.model.ladder.book
+        n = b.n
+        done = (b.status[:n] == RESOLVED) & (b.reported_day[:n] >= 0)
+        grids = self.model.world.hh_grid[b.hh_a[:n][done]]
+        return np.bincount(grids, minlength=len(self.grid_size)).astype(np.int64)
 
     def take_up_suggestions(self, room: np.ndarray, firm_quality: float, rng) -> None:
         """Each community's joint agenda takes up waiting suggestions in the room cases left.

@@ -80,8 +80,12 @@ class Ladder(MeetingLevels):
         )
         self.has_l2 = len(model.calendar.council) > 0
         self.has_l3 = len(model.calendar.joint) > 0 or s.meetings.adhoc
+        self.prepare_meetings(w.n_households)
         self.day_of_draws = (-1, 0)  # (day, cases in the book) of the day's draws
         self._level_tables()
+        d = s.disputes
+        # Patience by level: L0 cases move up when known, L3 cases wait until they close.
+        self.patience = np.array([np.inf, d.patience_building, d.patience_council, np.inf])
 
     # ------------------------------------------------------------------ day
     def arrive(self, day: int) -> None:
@@ -140,6 +144,7 @@ class Ladder(MeetingLevels):
         above1 = 2 if self.has_l2 else (3 if self.has_l3 else 1)
         above0 = 2 if self.has_l2 else (3 if self.has_l3 else 0)
         self.above = (above0, above1, above2, 3)
+        self.up_to = np.array(self.above, dtype=np.int8)
         buildings = np.arange(w.n_buildings)
         l1 = self.has_mediator(buildings)[:, None]
         if m.firm.present:
@@ -263,7 +268,6 @@ class Ladder(MeetingLevels):
         m.today[f"resolved_L{level}"] = m.today.get(f"resolved_L{level}", 0) + len(won)
         parties = np.concatenate([b.hh_a[won], b.hh_b[won]])
         update_trust(m.world.trust, parties, 1.0, m.scenario.trust.gain_resolved)
-        m.rounds.revisit(m.world.hh_grid[b.hh_a[won[b.reported_day[won] >= 0]]])
 
     # ---------------------------------------------------------------- levels
     def neighbours(self, day: int, visited: np.ndarray) -> None:
@@ -318,15 +322,16 @@ class Ladder(MeetingLevels):
         """Escalate cases past their patience; parties drop some; old cases expire."""
         m = self.model
         b, d = self.book, m.scenario.disputes
-        for level, patience in ((1, d.patience_building), (2, d.patience_council)):
-            if self.above[level] == level:
-                continue  # no level above: cases wait here until they close
-            idx = b.open_cases(level)
-            idx = idx[day - b.level_since[idx] > patience]
-            target = self.next_level(idx, level)
-            up = target > level
-            b.move(idx[up], target[up], day)
+        # Cases at L1 or L2 past their level's patience move up (to the first level above that
+        # exists); both levels at once, as a case moved up today has waited 0 days there.
         idx = b.open_cases()
+        level = b.level[idx]
+        patience = self.patience[level]
+        over = (day - b.level_since[idx]) > patience
+        if over.any():
+            up, target = idx[over], self.up_to[level[over]]
+            moving = target > level[over]
+            b.move(up[moving], target[moving], day)
         drop = self.draws(idx, STREAM_DROP, day) < d.drop_rate
         self._end(idx[drop], DROPPED, day)
         idx = idx[~drop]

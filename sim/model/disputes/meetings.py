@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.model.calendar import ADHOC, COUNCIL, JOINT, draw_attendance
 from sim.model.disputes.outcomes import agenda
-from sim.model.streams import keyed_uniform
+from sim.model.streams import KeyedIds, keyed_uniform
 from sim.model.world import ROLE_BIG_V
 
 # Named draws of a meeting (attendance and random agendas are keyed by the meeting kind).
@@ -26,6 +26,11 @@ class MeetingLevels:
     Uses the ladder's book, model, keys, capacities and its ``chance``/``attempt`` helpers.
     """
 
+    def prepare_meetings(self, n_households: int) -> None:
+        """Every household's ids prepared for keyed attendance draws; scales by meeting kind."""
+        self.everyone = KeyedIds(np.arange(n_households))
+        self._party_scale: dict[str, np.ndarray] = {}  # attendance scale (party members: 1)
+
     def _attend(
         self, kind: str, day: int, scale: float, communities: np.ndarray | None = None
     ) -> np.ndarray:
@@ -34,13 +39,16 @@ class MeetingLevels:
         Each household's draw is keyed by (seed, meeting kind, day, household).
         """
         w = self.model.world
-        members = (
-            np.arange(w.n_households)
-            if communities is None
-            else w.community_households(communities)
-        )
-        p_scale = np.where(w.party[members], 1.0, scale)
         base = self.model.scenario.meetings.attendance_trust_base
+        if communities is None:  # everyone: the households' ids and party scale are prepared
+            p_scale = self._party_scale.get(kind)
+            if p_scale is None:
+                p_scale = self._party_scale[kind] = np.where(w.party, 1.0, scale)
+            u = self.everyone.uniform(self.meeting_key, KIND_CODE[kind], day)
+            p = np.minimum(w.participation * (base + w.trust) * p_scale, 1.0)
+            return (u < p).nonzero()[0]
+        members = w.community_households(communities)
+        p_scale = np.where(w.party[members], 1.0, scale)
         u = keyed_uniform(self.meeting_key, members, KIND_CODE[kind], day)
         return draw_attendance(u, w.participation, w.trust, members, p_scale, base)
 
