@@ -74,7 +74,7 @@ class NeighbourhoodModel(mesa.Model):
         reporters = {
             "day": lambda m: m.steps - 1,
             "open_disputes": lambda m: len(m.ladder.book.open_cases()),
-            "mean_trust": lambda m: float(m.world.trust.mean()),
+            "mean_trust": lambda m: float(np.add.reduce(m.world.trust)) / len(m.world.trust),
         }
         keys = ["new_disputes", "resolved_L0", "resolved_L1", "resolved_L2", "resolved_L3"]
         keys += ["referred", "dropped", "expired", "meetings", "attendance", "visits"]

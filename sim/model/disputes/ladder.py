@@ -26,7 +26,6 @@ from sim.model.disputes.outcomes import success_chance, update_trust
 from sim.model.streams import (
     DRAW_BLOCK_DAYS,
     KeyedGenerator,
-    keyed_uniform,
     keyed_uniform_streams,
     stream_key,
 )
@@ -38,6 +37,8 @@ BY_LEADER, BY_FIRM = 1, 2
 # The draws any open case may need on any day, made in one keyed pass when the day starts.
 DAY_STREAMS = (
     STREAM_SETTLE,
+    STREAM_REPORT,
+    STREAM_NOTICE,
     STREAM_DROP,
     10 * BY_LEADER,
     10 * BY_LEADER + 1,
@@ -202,14 +203,19 @@ class Ladder(MeetingLevels):
         )
 
     def draws(self, idx: np.ndarray, stream: int, day: int) -> np.ndarray:
-        """One uniform number per case for ``stream`` today, keyed by (seed, case, day, stream).
+        """One uniform number per case for ``stream`` today, keyed by (seed, case, day, stream)."""
+        return self.case_draws(idx, (stream,), day)[0]
+
+    def case_draws(self, idx: np.ndarray, streams: tuple[int, ...], day: int) -> list[np.ndarray]:
+        """Uniform numbers of cases for several streams, keyed by (seed, case, day, stream).
 
         The day's common streams (:data:`DAY_STREAMS`) of every case open when the day started
         were drawn then, in one keyed pass; they are looked up (the same numbers).
         """
-        if stream in DAY_ROW and self.day_of_draws == (day, self.book.n):
-            return self.day_draws[DAY_ROW[stream], np.searchsorted(self.day_cases, idx)]
-        return keyed_uniform(self.case_key, idx, day, stream)
+        if self.day_of_draws == (day, self.book.n) and all(s in DAY_ROW for s in streams):
+            pos = np.searchsorted(self.day_cases, idx)
+            return [self.day_draws[DAY_ROW[s], pos] for s in streams]
+        return list(keyed_uniform_streams(self.case_key, idx, day, streams))
 
     def waiting(self, level: int) -> np.ndarray:
         """Open cases a level can still work on today.
@@ -233,11 +239,10 @@ class Ladder(MeetingLevels):
             return idx
         b = self.book
         b.attempts[idx] += 1
-        if refer > 0 and 10 * by not in DAY_ROW:  # a meeting's two draws in one keyed pass
-            u_win, u_refer = keyed_uniform_streams(self.case_key, idx, day, (10 * by, 10 * by + 1))
+        if refer > 0:  # the mediation and the referral draws together
+            u_win, u_refer = self.case_draws(idx, (10 * by, 10 * by + 1), day)
         else:
             u_win = self.draws(idx, 10 * by, day)
-            u_refer = self.draws(idx, 10 * by + 1, day) if refer > 0 else None
         won_mask = u_win < chance
         won = idx[won_mask]
         self._resolve(won, level, day)
@@ -284,9 +289,7 @@ class Ladder(MeetingLevels):
         idx = idx[~settle & (b.reported_day[idx] < 0)]  # still unknown to anyone official
         if len(idx) == 0:
             return
-        u_report, u_notice = keyed_uniform_streams(
-            self.case_key, idx, day, (STREAM_REPORT, STREAM_NOTICE)
-        )
+        u_report, u_notice = self.case_draws(idx, (STREAM_REPORT, STREAM_NOTICE), day)
         reported = u_report < d.report_rate * w.trust[b.hh_a[idx]]
         by_grid = visited[b.hh_a[idx]] | visited[b.hh_b[idx]]
         by_leader = (w.b_mediator[b.building[idx]] > 0) & (u_notice < d.leader_discovery)
