@@ -44,6 +44,7 @@ DAY_STREAMS = (
     10 * BY_LEADER + 1,
     10 * BY_FIRM,
 )
+RESOLVED_KEYS = ("resolved_L0", "resolved_L1", "resolved_L2", "resolved_L3")
 DAY_ROW = {stream: row for row, stream in enumerate(DAY_STREAMS)}
 
 
@@ -227,7 +228,7 @@ class Ladder(MeetingLevels):
         if not self.model.scenario.disputes.lower_levels_while_waiting:
             return b.open_cases(level)
         idx = b.open_cases()
-        return idx[b.level[idx] >= level]
+        return idx if level == 0 else idx[b.level[idx] >= level]
 
     def attempt(self, idx, chance, level: int, day: int, by: int, refer: float = 0.0) -> np.ndarray:
         """One mediation attempt on each case: settles, or may end it as a referral.
@@ -270,7 +271,8 @@ class Ladder(MeetingLevels):
             return
         m, b = self.model, self.book
         b.close(won, RESOLVED, day, level)
-        m.today[f"resolved_L{level}"] = m.today.get(f"resolved_L{level}", 0) + len(won)
+        key = RESOLVED_KEYS[level]
+        m.today[key] = m.today.get(key, 0) + len(won)
         parties = np.concatenate([b.hh_a[won], b.hh_b[won]])
         update_trust(m.world.trust, parties, 1.0, m.scenario.trust.gain_resolved)
 

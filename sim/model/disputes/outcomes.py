@@ -25,15 +25,11 @@ def success_chance(
     ``scale x strength x (1 - difficulty) x exp(-age / T) x (trust_base + trust)``, at most
     ``max_success``.
     """
-    age = day - book.opened[idx]
     parties_trust = 0.5 * (trust[book.hh_a[idx]] + trust[book.hh_b[idx]])
-    p = (
-        scale
-        * strength
-        * (1.0 - book.difficulty[idx])
-        * np.exp(-age / entrenchment_days)
-        * (trust_base + parties_trust)
-    )
+    p = scale * strength * (1.0 - book.difficulty[idx])
+    if entrenchment_days != np.inf:  # exp(-age / inf) is exactly 1
+        p = p * np.exp(-(day - book.opened[idx]) / entrenchment_days)
+    p = p * (trust_base + parties_trust)
     np.minimum(p, max_success, out=p)  # np.clip's bounds, without its Python-level wrapper
     return np.maximum(p, 0.0, out=p)
 
