@@ -66,4 +66,6 @@ class PropertyFirm(mesa.Agent):
         """
         from sim.model.disputes.outcomes import agenda
 
+        if (np.bincount(book.compound[cases], minlength=len(capacity)) <= capacity).all():
+            return cases  # room for every case: none has to wait for an older one
         return agenda(book, cases, capacity)
