@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from sim.scenario.schema import Meetings
 
@@ -93,15 +94,39 @@ def draw_attendance(
     return members[u < p]
 
 
-@dataclass
-class MeetingLog:
-    """Append-only record of every meeting held."""
+# The meeting log's columns, in the order of the ``meetings`` table.
+LOG_COLUMNS = (
+    "day",
+    "kind",
+    "compound",
+    "community",
+    "scope",
+    "attendance",
+    "party_attendance",
+    "items",
+    "resolved",
+)
+_TEXT_COLUMNS = ("kind", "scope")
 
-    rows: list[dict] = field(default_factory=list)
+
+class MeetingLog:
+    """Append-only record of every meeting held: one row per body that met, kept by column.
+
+    Each call appends a block of rows (one meeting of many compounds at once), so a district's
+    thousands of council rows cost a few array copies, not a dictionary each.
+    """
+
+    def __init__(self) -> None:
+        self._blocks: list[dict[str, np.ndarray]] = []
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
 
     def record(self, day: int, kind: str, compound: int, scope: str, **counts: int) -> None:
         """Record one meeting (day, kind, compound, scope and counters such as attendance)."""
-        self.rows.append({"day": day, "kind": kind, "compound": compound, "scope": scope, **counts})
+        row = {"day": day, "kind": kind, "compound": compound, "scope": scope, **counts}
+        self._append(1, {k: np.array([v], dtype=_dtype(k)) for k, v in row.items()})
 
     def record_bodies(
         self, day: int, kind: str, bodies: np.ndarray, community: np.ndarray, **counts
@@ -117,13 +142,33 @@ class MeetingLog:
             community: each body's community.
             counts: arrays indexed by body (attendance, party attendance, items, resolved).
         """
-        council = kind == COUNCIL
-        for c, comm in zip(bodies.tolist(), community.tolist(), strict=True):
-            self.record(
-                day,
-                kind,
-                c if council else -1,
-                "compound" if council else "community",
-                community=comm,
-                **{name: int(values[c]) for name, values in counts.items()},
-            )
+        k, council = len(bodies), kind == COUNCIL
+        block = {
+            "day": np.full(k, day, dtype=np.int64),
+            "kind": np.full(k, kind, dtype=object),
+            "compound": np.asarray(bodies, dtype=np.int64) if council else np.full(k, -1),
+            "scope": np.full(k, "compound" if council else "community", dtype=object),
+            "community": np.asarray(community, dtype=np.int64),
+        }
+        block.update({name: np.asarray(v[bodies], dtype=np.int64) for name, v in counts.items()})
+        self._append(k, block)
+
+    def _append(self, k: int, block: dict[str, np.ndarray]) -> None:
+        if k:
+            self._blocks.append(block)
+            self._n += k
+
+    def frame(self) -> pd.DataFrame:
+        """Every meeting row as a DataFrame (columns :data:`LOG_COLUMNS`)."""
+        if not self._blocks:
+            return pd.DataFrame([], columns=list(LOG_COLUMNS))
+        return pd.DataFrame({c: np.concatenate([b[c] for b in self._blocks]) for c in LOG_COLUMNS})
+
+    @property
+    def rows(self) -> list[dict]:
+        """Every meeting row as a dictionary (a view for inspection; built when asked)."""
+        return self.frame().to_dict("records")
+
+
+def _dtype(column: str) -> type:
+    return object if column in _TEXT_COLUMNS else np.int64

@@ -66,7 +66,7 @@ def summarize(model: NeighbourhoodModel) -> dict[str, Any]:
             int((mediated.status == "resolved").sum()), len(mediated)
         ),
         "disputes.heard_at_meetings": int((df.meeting_hearings > 0).sum()),
-        "meetings.held": len(model.meeting_log.rows),
+        "meetings.held": len(model.meeting_log),
         "trust.mean_final": float(model.world.trust.mean()),
         **{f"grid.{k}": int(workers.agg(k, sum)) for k in GRID_COUNTERS},
         "grid.suggestions": int(model.rounds.suggestions_made),

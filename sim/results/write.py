@@ -45,9 +45,7 @@ def tables(model: NeighbourhoodModel) -> dict[str, pd.DataFrame]:
     ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     start = np.datetime64(model.scenario.start_date)
     ts.insert(1, "date", start + ts["day"].to_numpy().astype("timedelta64[D]"))
-    meet_cols = ["day", "kind", "compound", "community", "scope", "attendance", "party_attendance"]
-    meetings = pd.DataFrame(model.meeting_log.rows, columns=[*meet_cols, "items", "resolved"])
-    meetings = meetings.rename(columns={"items": "cases_heard"})
+    meetings = model.meeting_log.frame().rename(columns={"items": "cases_heard"})
     w = model.world
     buildings = pd.DataFrame(
         {
