@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 from importlib import metadata
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.model import NeighbourhoodModel
+from sim.results.git_head import git_commit
 from sim.results.paths import RUN_FILE_RE, clean_stale_temps, is_replaceable_run
 from sim.results.summary import summarize
 from sim.scenario import scenario_dict
@@ -128,21 +128,6 @@ def manifest(model: NeighbourhoodModel, seed: int) -> dict[str, Any]:
         "packages": versions,
         "git_commit": git_commit(),
     }
-
-
-def git_commit() -> str | None:
-    """The source tree's git commit, if it is a checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def write_run(
