@@ -144,3 +144,20 @@ def test_documented_summary_keys_are_what_runs_write(run_folders):
         (ROOT / "sim" / "results" / "catalog.yaml").read_text(encoding="utf-8")
     )["summary"]
     assert [k for k in documented if "*" not in k and k not in written] == []
+
+
+def test_tables_read_back_as_written_by_pandas(tmp_path):
+    """pyarrow's writer (write_frame) keeps what to_parquet kept: names, dtypes, nulls."""
+    from sim.results.write import tables, write_frame
+
+    m = NeighbourhoodModel(load_scenario(ROOT / "scenarios" / "elevator_and_gas.yaml", ["days=90"]))
+    m.run()
+    nullable = 0
+    for name, df in tables(m).items():
+        write_frame(df, tmp_path / f"{name}.arrow.parquet")
+        df.to_parquet(tmp_path / f"{name}.pandas.parquet", index=False)
+        ours = pd.read_parquet(tmp_path / f"{name}.arrow.parquet")
+        pd.testing.assert_frame_equal(ours, pd.read_parquet(tmp_path / f"{name}.pandas.parquet"))
+        assert list(ours.columns) == list(df.columns)
+        nullable += sum(str(t) == "Int32" for t in ours.dtypes)
+    assert nullable >= 2  # disputes' and projects' day columns came back as nullable Int32
