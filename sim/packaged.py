@@ -23,20 +23,31 @@ CACHE_FORMAT = 1  # bump when the cached layout changes
 KEEP_PER_FILE = 8  # cached versions kept per data file (older ones are removed when writing)
 
 
-def cache_dir() -> Path:
-    """The folder of sim's parsed-data cache: ``$XDG_CACHE_HOME/sim`` or ``~/.cache/sim``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "sim" / "packaged"
+def cache_dir() -> Path | None:
+    """The folder of sim's parsed-data cache: ``$XDG_CACHE_HOME/sim`` or ``~/.cache/sim``.
+
+    A relative ``XDG_CACHE_HOME`` is ignored (as the XDG specification says); None (no cache)
+    when the home folder is unknown too, so nothing is ever written relative to the working
+    folder.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        base = os.path.join(home, ".cache") if os.path.isabs(home) else ""
+    return Path(base) / "sim" / "packaged" if base else None
 
 
-def cache_path(package: str, name: str, raw: bytes) -> Path:
+def cache_path(package: str, name: str, raw: bytes) -> Path | None:
     """Where the parsed data of ``raw`` (the bytes of ``package``'s ``name``) is cached."""
+    folder = cache_dir()
+    if folder is None:
+        return None
     import hashlib  # ~2 ms: not for commands that read no data file (``sim --help``)
 
     digest = hashlib.sha256(raw).hexdigest()[:32]
     python = f"py{sys.version_info[0]}{sys.version_info[1]}"
     stem = f"{package}.{name}".replace("/", ".")
-    return cache_dir() / f"{stem}.{digest}.{python}.v{CACHE_FORMAT}.marshal"
+    return folder / f"{stem}.{digest}.{python}.v{CACHE_FORMAT}.marshal"
 
 
 def parse_yaml(raw: bytes) -> Any:
@@ -58,6 +69,8 @@ def load_yaml(package: str, name: str) -> Any:
     """
     raw = resources.files(package).joinpath(name).read_bytes()
     path = cache_path(package, name, raw)
+    if path is None:
+        return parse_yaml(raw)
     try:
         return marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):

@@ -89,3 +89,15 @@ def test_old_versions_are_pruned(cache_home, data_package):
     kept = list((cache_home / "sim" / "packaged").glob("simtestdata.table.yaml.*.marshal"))
     assert len(kept) == packaged.KEEP_PER_FILE
     assert packaged.load_yaml("simtestdata", "table.yaml") == {"a": packaged.KEEP_PER_FILE + 2}
+
+
+def test_relative_cache_locations_are_not_used(tmp_path, monkeypatch, data_package):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", "relative-home")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert packaged.cache_dir() is None
+    assert packaged.load_yaml("simtestdata", "table.yaml") == {"a": 1, "b": ["x", "y"]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written here
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # a relative XDG_CACHE_HOME is ignored
+    assert packaged.cache_dir() == tmp_path / "home" / ".cache" / "sim" / "packaged"
