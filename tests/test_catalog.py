@@ -2,12 +2,16 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
+from babel.numbers import format_currency, format_decimal, format_percent
 from dashboard_fixtures import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.model import NeighbourhoodModel
-from sim.results import catalog, write_run
+from sim.results import catalog, numbers, write_run
 from sim.scenario import load_scenario
 from sim.scenario.docs import rows
 
@@ -144,3 +148,68 @@ def test_documented_summary_keys_are_what_runs_write(run_folders):
         (ROOT / "sim" / "results" / "catalog.yaml").read_text(encoding="utf-8")
     )["summary"]
     assert [k for k in documented if "*" not in k and k not in written] == []
+
+
+def test_tables_read_back_as_written_by_pandas(tmp_path):
+    """pyarrow's writer (write_frame) keeps what to_parquet kept: names, dtypes, nulls."""
+    from sim.results.write import tables, write_frame
+
+    m = NeighbourhoodModel(load_scenario(ROOT / "scenarios" / "elevator_and_gas.yaml", ["days=90"]))
+    m.run()
+    nullable = 0
+    for name, df in tables(m).items():
+        write_frame(df, tmp_path / f"{name}.arrow.parquet")
+        df.to_parquet(tmp_path / f"{name}.pandas.parquet", index=False)
+        ours = pd.read_parquet(tmp_path / f"{name}.arrow.parquet")
+        pd.testing.assert_frame_equal(ours, pd.read_parquet(tmp_path / f"{name}.pandas.parquet"))
+        assert list(ours.columns) == list(df.columns)
+        nullable += sum(str(t) == "Int32" for t in ours.dtypes)
+    assert nullable >= 2  # disputes' and projects' day columns came back as nullable Int32
+
+
+_FORMATS = {  # kind -> babel's call for it
+    "share": lambda v, loc: format_percent(v, format="#,##0.0%", locale=loc),
+    "count_int": lambda v, loc: format_decimal(int(v), locale=loc),
+    "count": lambda v, loc: format_decimal(v, format="#,##0.0", locale=loc),
+    "days": lambda v, loc: format_decimal(v, format="#,##0.#", locale=loc),
+    "cny": lambda v, loc: format_currency(v, "CNY", locale=loc),
+    "score": lambda v, loc: format_decimal(v, format="#,##0.###", locale=loc),
+}
+_OURS = {
+    "share": lambda v, lang: numbers.number(v, 1, 1, scale=2, affix="%"),
+    "count_int": lambda v, lang: numbers.number(int(v), 0, 3),
+    "count": lambda v, lang: numbers.number(v, 1, 1),
+    "days": lambda v, lang: numbers.number(v, 0, 1),
+    "cny": lambda v, lang: numbers.number(v, 2, 2, affix=numbers.CNY_SIGN[lang]),
+    "score": lambda v, lang: numbers.number(v, 0, 3),
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.one_of(
+        st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.sampled_from([0.0, -0.0, 0.05, 0.15, 0.25, 2.675, 0.0005, -0.04, 1e-7, 999999.95]),
+        st.integers(0, 10**6).map(np.int64),
+        st.floats(-1e6, 1e6, allow_nan=False).map(np.float64),
+        st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False),
+    ),
+    kind=st.sampled_from(sorted(_FORMATS)),
+    lang=st.sampled_from(["en", "zh"]),
+)
+def test_numbers_are_formatted_as_babel_formats_them(value, kind, lang):
+    assert _OURS[kind](value, lang) == _FORMATS[kind](value, catalog.LOCALES[lang])
+
+
+def test_fmt_uses_the_babel_patterns_of_each_kind():
+    for lang in ("en", "zh"):
+        loc = catalog.LOCALES[lang]
+        assert catalog.fmt("disputes.share_of_closed.resolved", 0.12345, lang) == _FORMATS["share"](
+            0.12345, loc
+        )
+        assert catalog.fmt("projects/compensation", -1234.565, lang) == _FORMATS["cny"](
+            -1234.565, loc
+        )
+        assert catalog.fmt("grid.visits_made", 1357.0, lang) == _FORMATS["count_int"](1357, loc)
+        assert catalog.fmt("grid.visits_made", 1357.25, lang) == _FORMATS["count"](1357.25, loc)

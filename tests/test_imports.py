@@ -61,3 +61,43 @@ def test_lazy_packages_resolve_their_names():
     assert sim.model.NeighbourhoodModel.__module__ == "sim.model.model"
     with pytest.raises(AttributeError):
         _ = sim.results.no_such_name
+
+
+def test_every_command_is_found_in_its_module():
+    """main() imports only the invoked command's module: the table must name every command."""
+    from sim.cli import COMMAND_MODULES, MODULE_OF, app, command_name
+
+    found = {}
+    for info in app.registered_commands:
+        name = info.name or info.callback.__name__.replace("_", "-")
+        found[name] = info.callback.__module__.rsplit(".", 1)[1]
+    for group in app.registered_groups:
+        commands = group.typer_instance.registered_commands
+        modules = {c.callback.__module__.rsplit(".", 1)[1] for c in commands}
+        assert len(modules) == 1, f"sim {group.name}: commands in {sorted(modules)}"
+        found[group.name] = modules.pop()
+    assert found == MODULE_OF
+    assert set(found.values()) == set(COMMAND_MODULES)
+    assert command_name(["--lang", "zh", "run", "--days", "3"]) == "run"
+    assert command_name(["--version"]) is None
+    assert command_name(["--help", "sweep"]) == "sweep"
+
+
+def test_a_command_imports_only_its_own_module():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, sim.cli\n"
+            "try:\n    sim.cli.main(['run', '--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('sim.cli.')))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = proc.stdout.strip().splitlines()[-1]
+    assert "sim.cli.run_cmd" in loaded
+    assert "sim.cli.sweep_cmds" not in loaded and "sim.cli.research" not in loaded

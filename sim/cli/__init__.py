@@ -3,6 +3,10 @@
 ``run_cmd`` (run), ``scenario_cmds`` (scenario, doc), ``sweep_cmds`` (sweep, sensitivity,
 validate), ``study`` (compare, target), ``research`` (discover, calibrate), ``bench_cmd``,
 ``reading`` (dashboard, report, brief); shared pieces in ``common``.
+
+Importing a command module registers its commands on the app. :func:`main` imports only the
+module of the command it is given (building typer's command tree costs ~1 ms a command), and
+all of them for ``sim --help``, an unknown command or ``from sim.cli import app``.
 """
 
 from __future__ import annotations
@@ -11,25 +15,52 @@ import gc
 import importlib
 import os
 import sys
+from typing import Any
 
 from sim.cli import help_zh, usage_zh
-from sim.cli.common import LANG, app, early_lang, err_console, error_line, hoist_lang
+from sim.cli.common import LANG, early_lang, err_console, error_line, hoist_lang
 from sim.messages import Msg, render
 
-# Importing the command modules registers their commands on the app, in this order in --help.
-COMMAND_MODULES = (
-    "run_cmd",
-    "scenario_cmds",
-    "sweep_cmds",
-    "study",
-    "research",
-    "reading",
-    "bench_cmd",
-)
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"sim.cli.{_name}")
+# The command modules in the order of their commands in --help, with the commands each defines.
+COMMAND_MODULES = {
+    "run_cmd": ("run",),
+    "scenario_cmds": ("scenario", "doc"),
+    "sweep_cmds": ("sweep", "sensitivity", "validate"),
+    "study": ("compare", "target"),
+    "research": ("discover", "calibrate"),
+    "reading": ("dashboard", "report", "brief"),
+    "bench_cmd": ("bench",),
+}
+MODULE_OF = {command: module for module, names in COMMAND_MODULES.items() for command in names}
 
-__all__ = ["app", "main"]
+__all__ = ["COMMAND_MODULES", "app", "main"]
+
+
+def register(modules: list[str] | None = None) -> Any:
+    """Import command modules (default: all of them) so their commands are on the app.
+
+    Returns:
+        The typer app.
+    """
+    for name in COMMAND_MODULES if modules is None else modules:
+        importlib.import_module(f"sim.cli.{name}")
+    from sim.cli.common import app
+
+    return app
+
+
+def command_name(args: list[str]) -> str | None:
+    """The command ``args`` (``--lang X`` already at the front) run, or None (none given)."""
+    i = 2 if args[:1] == ["--lang"] else 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 1  # the global flags (--version, --help) take no value
+    return args[i] if i < len(args) else None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the whole command line, every command registered
+        return register()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     language = early_lang(args)
     usage_zh.install(language)
     help_zh.install(language)
+    module = MODULE_OF.get(command_name(args) or "")
+    app = register(None if module is None else [module])
     try:
         app(args=args, prog_name="sim")
     except KeyboardInterrupt:

@@ -80,13 +80,12 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     series.update(days)
     out = Path(task["out"])
     if task.get("keep_events"):
-        from sim.results.write import tables
+        from sim.results.write import arrow_table, tables
 
         (out / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
         for name, df in tables(model).items():
             if name in EVENT_TABLES:
-                table = pa.Table.from_pandas(df, preserve_index=False)
-                write_table(table, out / EVENTS_DIR, rid, name)
+                write_table(arrow_table(df), out / EVENTS_DIR, rid, name)
     write_table(pa.table(series), out / SERIES_DIR, rid)
     write_table(pa.table({k: [v] for k, v in row.items()}), out / SUMMARY_DIR, rid)
     return {"run_id": rid, "seconds": time.perf_counter() - t0}

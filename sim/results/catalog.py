@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
-
 from sim.packaged import load_yaml
+from sim.results.numbers import CNY_SIGN, number
 
 LANGS = ("en", "zh")
 LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}
@@ -287,21 +285,25 @@ def fmt(key: str, value: Any, lang: str = "en") -> str:
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if isinstance(value, dt.date | dt.datetime) or f == "date":
+        # babel (its locale data and time zones, ~30 ms) is loaded only for dates
+        from babel.dates import format_date
+
         return format_date(value, format="medium", locale=loc)
     if isinstance(value, str):
         return value
+    # babel's patterns, applied by sim.results.numbers: #,##0.0% / #,##0 / #,##0.0 / ...
     if f == "share":
-        return format_percent(value, format="#,##0.0%", locale=loc)
+        return number(value, 1, 1, scale=2, affix="%")
     if f in ("count", "levels"):
         if float(value).is_integer():
-            return format_decimal(int(value), locale=loc)
-        return format_decimal(value, format="#,##0.0", locale=loc)
+            return number(int(value), 0, 3)
+        return number(value, 1, 1)
     if f == "days":
-        num = format_decimal(value, format="#,##0.#", locale=loc)
+        num = number(value, 0, 1)
         return f"{num} {unit(key, lang)}".strip() if lang == "en" else f"{num}{unit(key, lang)}"
     if f == "cny":
-        return format_currency(value, "CNY", locale=loc)
-    return format_decimal(value, format="#,##0.###", locale=loc)
+        return number(value, 2, 2, affix=CNY_SIGN[lang])
+    return number(value, 0, 3)
 
 
 def missing(keys: list[str]) -> list[str]:
