@@ -153,6 +153,28 @@ class MeetingLog:
         block.update({name: np.asarray(v[bodies], dtype=np.int64) for name, v in counts.items()})
         self._append(k, block)
 
+    def record_compounds(
+        self, day: int, kind: str, scope: str, compounds: np.ndarray, **counts: np.ndarray
+    ) -> None:
+        """Record one row per compound of ``compounds`` (a project discussed in each).
+
+        Args:
+            day: the day.
+            kind: the meeting kind.
+            scope: what was discussed (``project:<name>``).
+            compounds: the compounds.
+            counts: ``community`` and the counters, one value per compound.
+        """
+        k = len(compounds)
+        block = {
+            "day": np.full(k, day, dtype=np.int64),
+            "kind": np.full(k, kind, dtype=object),
+            "compound": np.asarray(compounds, dtype=np.int64),
+            "scope": np.full(k, scope, dtype=object),
+        }
+        block.update({name: np.asarray(v, dtype=np.int64) for name, v in counts.items()})
+        self._append(k, block)
+
     def _append(self, k: int, block: dict[str, np.ndarray]) -> None:
         if k:
             self._blocks.append(block)

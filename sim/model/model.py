@@ -109,18 +109,18 @@ class NeighbourhoodModel(mesa.Model):
         nc = self.world.n_compounds
         items = np.bincount(state.inst_compound[instances], minlength=nc)
         att = np.bincount(state.inst_compound[attendee_inst], minlength=nc)
-        for c in np.flatnonzero(items):
-            self.meeting_log.record(
-                day,
-                kind,
-                int(c),
-                f"project:{state.spec.name}",
-                community=int(self.world.c_community[c]),
-                attendance=int(att[c]),
-                party_attendance=0,
-                items=int(items[c]),
-                resolved=0,
-            )
+        met = np.flatnonzero(items)
+        self.meeting_log.record_compounds(
+            day,
+            kind,
+            f"project:{state.spec.name}",
+            met,
+            community=self.world.c_community[met],
+            attendance=att[met],
+            party_attendance=np.zeros(len(met)),
+            items=items[met],
+            resolved=np.zeros(len(met)),
+        )
         self.today["meetings"] = self.today.get("meetings", 0) + int(np.count_nonzero(items))
 
     def project_summary(self) -> dict:
