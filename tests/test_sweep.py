@@ -311,6 +311,22 @@ def test_sim_knows_before_parsing_which_sweep_workers_to_start(argv, kind):
         assert not warm_up_for(argv)
 
 
+def _dask_setting(key):
+    import dask
+
+    return dask.config.get(key)
+
+
+def test_local_dask_workers_run_without_background_sampling():
+    """The local cluster's workers get LOCAL_DASK_CONFIG (no stack profiler, rare wake-ups)."""
+    from sim.experiments.runner import LOCAL_DASK_CONFIG, make_executor
+
+    with make_executor(1, "local") as ex:
+        seen = {k: ex.submit(_dask_setting, k).result() for k in LOCAL_DASK_CONFIG}
+    assert seen == LOCAL_DASK_CONFIG
+    assert seen["distributed.worker.profile.enabled"] is False
+
+
 def test_intervals_stay_inside_the_possible_range():
     import numpy as np
 
