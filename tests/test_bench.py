@@ -1,6 +1,7 @@
 """The benchmark's bookkeeping: targets, records and comparisons (no timing asserted)."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,33 @@ def test_the_bench_sweep_runs_sim_sweep_and_its_in_process_reference():
     assert sw["runs"] == 4 and sw["dask"] is None
     assert sw["model_s_sum"] > 0 and sw["model_cpu_s_sum"] > 0
     assert set(sw["pool"]) == {"wall_s", "cpu_s", "rss_mb"} and sw["pool"]["cpu_s"] > 0
+
+
+def test_the_bench_sweep_rounds_take_turns_and_report_medians(monkeypatch):
+    import importlib
+
+    measure = importlib.import_module("sim.experiments.bench.measure")
+    calls = []
+    walls = iter([10.0, 11.0, 14.0, 12.0, 9.0, 13.0])  # pool, dask, pool, dask, pool, dask
+
+    def fake_case(case, args):
+        calls.append("reference")
+        m = 20.0 + len(calls)
+        return {"runs": args["runs"], "model_s_sum": m, "model_cpu_s_sum": m, "summary_s_sum": 1}
+
+    def fake_process(argv):
+        out = Path(argv[argv.index("--out") + 1])
+        calls.append("dask" if "--dask" in argv else "pool")
+        (out / "runs" / "summary").mkdir(parents=True)
+        for i in range(4):
+            (out / "runs" / "summary" / f"r{i}.parquet").write_text("")
+        wall = next(walls)
+        return wall, 100.0, 2 * wall, ""
+
+    monkeypatch.setattr(measure, "run_case", fake_case)
+    monkeypatch.setattr(measure, "run_process", fake_process)
+    sw = measure.measure_sweep(4, 2, 20, dask=True, rounds=3)
+    assert calls == ["reference", "pool", "dask"] * 3
+    assert sw["rounds"] == 3 and sw["model_s_sum"] == 24.0  # of 21, 24, 27
+    assert sw["pool"] == {"wall_s": 10.0, "cpu_s": 20.0, "rss_mb": 100.0}  # of 10, 14, 9
+    assert sw["dask"]["wall_s"] == 12.0  # of 11, 12, 13

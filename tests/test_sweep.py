@@ -285,6 +285,48 @@ def test_pool_workers_start_with_the_model_imported():
     assert all(ppid != os.getpid() for ppid, _ in states)  # forked from the server
 
 
+@pytest.mark.parametrize(
+    ("argv", "kind"),
+    [
+        (["sweep", "s.yaml"], "pool"),
+        (["sweep", "s.yaml", "--workers", "2", "--out", "o"], "pool"),
+        (["--lang", "zh", "sweep", "s.yaml"], "pool"),
+        (["sweep", "--lang=zh", "s.yaml", "--dask", "local"], "dask"),
+        (["sensitivity", "s.yaml", "--dask=local"], "dask"),
+        (["sweep", "s.yaml", "--dask", "tcp://10.0.0.1:8786"], None),
+        (["sweep", "report", "results/sweeps/x"], None),
+        (["sweep", "s.yaml", "--help"], None),
+        (["sweep", "-h"], None),
+        (["sweep"], None),
+        (["run", "s.yaml"], None),
+        (["--lang", "sweep", "run"], None),  # "sweep" is --lang's value here
+        ([], None),
+    ],
+)
+def test_sim_knows_before_parsing_which_sweep_workers_to_start(argv, kind):
+    from sim.experiments.pool import sweep_executor, warm_up_for
+
+    assert sweep_executor(argv) == kind
+    if kind is None:
+        assert not warm_up_for(argv)
+
+
+def _dask_setting(key):
+    import dask
+
+    return dask.config.get(key)
+
+
+def test_local_dask_workers_run_without_background_sampling():
+    """The local cluster's workers get LOCAL_DASK_CONFIG (no stack profiler, rare wake-ups)."""
+    from sim.experiments.runner import LOCAL_DASK_CONFIG, make_executor
+
+    with make_executor(1, "local") as ex:
+        seen = {k: ex.submit(_dask_setting, k).result() for k in LOCAL_DASK_CONFIG}
+    assert seen == LOCAL_DASK_CONFIG
+    assert seen["distributed.worker.profile.enabled"] is False
+
+
 def test_intervals_stay_inside_the_possible_range():
     import numpy as np
 

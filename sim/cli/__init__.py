@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     The language (``--lang`` or ``SIM_LANG``) is known before parsing, so that the parser's own
     usage errors are in it too.
     """
+    if argv is None:  # the console script (`python -m sim` did this before importing us)
+        from sim.experiments.pool import warm_up_for
+
+        warm_up_for(sys.argv[1:])
     args = hoist_lang(list(sys.argv[1:] if argv is None else argv))
     language = early_lang(args)
     usage_zh.install(language)

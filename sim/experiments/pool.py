@@ -50,6 +50,55 @@ def warm_up(dask: bool = False) -> bool:
     return True
 
 
+SWEEP_COMMANDS = ("sweep", "sensitivity")  # the commands that run sweep workers
+
+
+def sweep_executor(argv: list[str]) -> str | None:
+    """Which workers ``sim`` will start for these arguments: "pool", "dask" (local) or None.
+
+    Read from the raw command line, before it is parsed: ``sim sweep SPEC`` and ``sim
+    sensitivity SPEC`` run a pool, or a local Dask cluster with ``--dask local``; ``sim sweep
+    report``, ``--help``, a remote ``--dask ADDRESS`` and every other command start none.
+
+    Args:
+        argv: the command line after the program name (``--lang X`` may stand anywhere).
+    """
+    args, i = [], 0
+    while i < len(argv):  # as sim.cli.common.hoist_lang reads it
+        if argv[i] == "--lang":
+            i += 2
+            continue
+        if not argv[i].startswith("--lang="):
+            args.append(argv[i])
+        i += 1
+    if len(args) < 2 or args[0] not in SWEEP_COMMANDS or args[1] == "report":
+        return None
+    if "--help" in args or "-h" in args:
+        return None
+    dask = None
+    for j, a in enumerate(args):
+        if a == "--dask":
+            dask = args[j + 1] if j + 1 < len(args) else ""
+        elif a.startswith("--dask="):
+            dask = a.split("=", 1)[1]
+    return {None: "pool", "local": "dask"}.get(dask)
+
+
+def warm_up_for(argv: list[str]) -> bool:
+    """Start the fork server at once if ``argv`` (``sim``'s arguments) will run sweep workers.
+
+    Called first thing by ``sim``, before the command line is even parsed, so that the server's
+    imports (~1.3 s, the longest step before the first run) overlap all of the parent's own
+    start-up: its imports, parsing, reading and checking the spec. A command that then fails
+    leaves a server that exits with it.
+
+    Returns:
+        Whether a fork server runs for this command (see :func:`sweep_executor`).
+    """
+    kind = sweep_executor(argv)
+    return kind is not None and warm_up(dask=kind == "dask")
+
+
 class WorkerCall:
     """A picklable stand-in for a function of the worker module, imported where it is called.
 

@@ -30,6 +30,9 @@ MODES = {
     ),
 }
 
+# The sweep row is measured this many times in turn (reference, pool, Dask): a single sweep's
+# ratio to its ideal moved by 0.2 between two bench runs on a quiet machine.
+SWEEP_ROUNDS = 2
 
 # Runs one command from a small, freshly started interpreter and reports its wall time and
 # resource usage. Linux charges a child's peak resident set with the memory of the process it
@@ -124,38 +127,50 @@ def sweep_command(spec: Path, out: Path, workers: int, dask: str | None = None) 
     return argv if dask is None else [*argv, "--dask", dask]
 
 
-def measure_sweep(runs: int, workers: int, days: int, dask: bool = True, step=None) -> dict:
+def measure_sweep(
+    runs: int, workers: int, days: int, dask: bool = True, step=None, rounds: int = 1
+) -> dict:
     """Time the benchmark's sweep as ``sim sweep`` (pool, then ``--dask local``) and its ideal.
 
     Each sweep is the whole command in its own process (start-up, set-up, workers, writing,
     exit), as a user runs it; its CPU seconds include the workers it reaped. The ideal is the
     same runs one after another in another fresh process (:func:`.cases.case_sweep_reference`).
+    With several ``rounds`` the three are measured in turn (reference, pool, Dask; again), so
+    that load from elsewhere falls on all of them alike, and each figure is the median of its
+    rounds.
 
     Returns:
-        ``runs``, ``workers``, ``days``; ``pool`` and ``dask``: the command's ``wall_s``,
-        ``cpu_s`` and ``rss_mb`` (``dask`` None when not run); ``model_s_sum``,
+        ``runs``, ``workers``, ``days``, ``rounds``; ``pool`` and ``dask``: the command's
+        ``wall_s``, ``cpu_s`` and ``rss_mb`` (``dask`` None when not run); ``model_s_sum``,
         ``model_cpu_s_sum`` and ``summary_s_sum`` of the in-process runs.
     """
     say = step or (lambda _msg: None)
-    out: dict[str, Any] = {"runs": runs, "workers": workers, "days": days}
-    say(f"sweep: {runs} Changgou runs in-process (the ideal)")
-    ref = run_case("sweep_reference", {"runs": runs, "days": days})
-    if ref["runs"] != runs:
-        raise RuntimeError(f"bench sweep: {ref['runs']} runs in the spec, {runs} asked")
-    out.update({k: ref[k] for k in ("model_s_sum", "model_cpu_s_sum", "summary_s_sum")})
+    out: dict[str, Any] = {"runs": runs, "workers": workers, "days": days, "rounds": rounds}
+    refs: list[dict] = []
+    sweeps: dict[str, list[dict]] = {"pool": [], "dask": []}
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "bench.yaml"
         spec.write_text(sweep_spec_text(runs, days))
-        for name, how in (("pool", None), ("dask", "local" if dask else None)):
-            out[name] = None
-            if name == "dask" and how is None:
-                continue
-            say(f"sweep: sim sweep, {runs} runs on {workers} workers ({name})")
-            wall, rss, cpu, _ = run_process(sweep_command(spec, Path(tmp) / name, workers, how))
-            done = len(list((Path(tmp) / name / "runs" / "summary").glob("*.parquet")))
-            if done != runs:
-                raise RuntimeError(f"bench sweep ({name}): {done} of {runs} runs written")
-            out[name] = {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss}
+        for r in range(rounds):
+            of = f" ({r + 1}/{rounds})" if rounds > 1 else ""
+            say(f"sweep: {runs} Changgou runs in-process (the ideal){of}")
+            ref = run_case("sweep_reference", {"runs": runs, "days": days})
+            if ref["runs"] != runs:
+                raise RuntimeError(f"bench sweep: {ref['runs']} runs in the spec, {runs} asked")
+            refs.append({k: ref[k] for k in ("model_s_sum", "model_cpu_s_sum", "summary_s_sum")})
+            for name, how in (("pool", None), ("dask", "local" if dask else None)):
+                if name == "dask" and how is None:
+                    continue
+                say(f"sweep: sim sweep, {runs} runs on {workers} workers ({name}){of}")
+                folder = Path(tmp) / f"{name}-{r}"
+                wall, rss, cpu, _ = run_process(sweep_command(spec, folder, workers, how))
+                done = len(list((folder / "runs" / "summary").glob("*.parquet")))
+                if done != runs:
+                    raise RuntimeError(f"bench sweep ({name}): {done} of {runs} runs written")
+                sweeps[name].append({"wall_s": wall, "cpu_s": cpu, "rss_mb": rss})
+    out.update(_median_of(refs))
+    for name, rows in sweeps.items():
+        out[name] = _median_of(rows) if rows else None
     return out
 
 
@@ -227,7 +242,9 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
     record["scaling_fit_cpu"] = fit_line(households, [s["run_cpu_s"] for s in record["scaling"]])
     record["sweep"] = None
     if sweep_runs:
-        record["sweep"] = measure_sweep(sweep_runs, 2, days, dask=True, step=step)
+        record["sweep"] = measure_sweep(
+            sweep_runs, 2, days, dask=True, step=step, rounds=SWEEP_ROUNDS
+        )
     record["meta"] = {
         "mode": mode,
         "reps": reps,
