@@ -188,3 +188,13 @@ def test_the_bench_sweep_rounds_take_turns_and_report_medians(monkeypatch):
     assert sw["rounds"] == 3 and sw["model_s_sum"] == 24.0  # of 21, 24, 27
     assert sw["pool"] == {"wall_s": 10.0, "cpu_s": 20.0, "rss_mb": 100.0}  # of 10, 14, 9
     assert sw["dask"]["wall_s"] == 12.0  # of 11, 12, 13
+
+
+def test_bench_records_whether_sim_bytecode_is_cached():
+    import importlib.util
+
+    import sim
+    from sim.experiments.bench.measure import sim_bytecode_cached
+
+    expected = Path(importlib.util.cache_from_source(sim.__file__)).exists()
+    assert sim_bytecode_cached() is expected

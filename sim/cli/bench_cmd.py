@@ -64,7 +64,13 @@ def bench(
     meta = rec["meta"]
     out_console.print(
         f"[bold]{meta['command']}[/]: {meta['cpus']} cores, load {meta['load_before']} before, "
-        f"{meta['load_after']} after; medians of {meta['reps']}; each case in its own process"
+        f"{meta['load_after']} after; medians of {meta['reps']}; each case in its own process; "
+        + (
+            "sim's bytecode cached"
+            if meta["sim_bytecode_cached"]
+            else "sim's source compiled by "
+            "each process (no __pycache__: PYTHONDONTWRITEBYTECODE with an editable install)"
+        )
     )
     t = Table(title="Start-up and end-to-end commands", header_style="bold")
     for c in ("command", "wall s", "cpu s", "peak MB"):

@@ -194,6 +194,20 @@ def _scaling_args(n: int, days: int) -> dict:
     return {"path": None, "sets": sets, "reps": 1}
 
 
+def sim_bytecode_cached() -> bool:
+    """Whether ``sim``'s modules load from compiled bytecode (else each process compiles them).
+
+    An editable install run with ``PYTHONDONTWRITEBYTECODE`` has no ``__pycache__`` and every
+    ``sim`` command compiles its source again (~50 ms of start-up); a normal install has them.
+    """
+    import importlib.util
+
+    import sim
+
+    cached = importlib.util.cache_from_source(sim.__file__)
+    return Path(cached).exists()
+
+
 def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dict:
     """Run the benchmark; returns the record (see :func:`targets` for what it checks)."""
     days, b_steps, default_reps, sizes, with_city, sweep_runs = MODES[mode]
@@ -256,6 +270,7 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "sim_bytecode_cached": sim_bytecode_cached(),
     }
     record["targets"] = targets(record)
     return record
