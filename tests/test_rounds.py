@@ -98,3 +98,22 @@ def test_staged_cases_open_on_reveal():
         book.reveal(4)
     with pytest.raises(ValueError):
         book.add(7, category=np.array([1]), building=np.array([0]))
+
+
+def test_revisits_follow_the_book():
+    from sim.model.disputes.book import RESOLVED
+
+    m = make_model()
+
+    def recount():
+        b = m.ladder.book
+        done = (b.status[: b.n] == RESOLVED) & (b.reported_day[: b.n] >= 0)
+        return np.bincount(m.world.hh_grid[b.hh_a[: b.n][done]], minlength=m.world.n_grids)
+
+    m.run(60)
+    first = m.rounds.revisits.copy()
+    np.testing.assert_array_equal(first, recount())
+    assert sum(g.revisits for g in m.agents_by_type[GridWorker]) == first.sum() > 0
+    m.run(60)
+    np.testing.assert_array_equal(m.rounds.revisits, recount())
+    assert m.rounds.revisits.sum() > first.sum()

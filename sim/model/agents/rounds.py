@@ -154,6 +154,7 @@ class GridRounds:
         zeros = np.zeros(w.n_grids, dtype=np.int64)
         self.visits, self.cases_found = zeros.copy(), zeros.copy()
         self.wishes = zeros.copy()
+        self._revisits: tuple[int, np.ndarray] | None = None  # (book version, counts)
         self.pending_wishes = np.zeros(w.n_households, dtype=np.int32)  # at the block's start
         self.compound_wishes = np.zeros(w.n_compounds, dtype=np.int64)
         self.suggestions_waiting = np.zeros(w.n_compounds, dtype=np.int64)
@@ -220,13 +221,18 @@ class GridRounds:
         """Revisits after dispatched cases were resolved, by grid (the loop's last step).
 
         One for each resolved case an official knew of (reported or found), in the grid of its
-        first party: read from the case book when asked, not counted case by case.
+        first party: read from the case book when asked (and kept until a case opens or
+        closes), not counted case by case.
         """
         b = self.model.ladder.book
-        n = b.n
-        done = (b.status[:n] == RESOLVED) & (b.reported_day[:n] >= 0)
-        grids = self.model.world.hh_grid[b.hh_a[:n][done]]
-        return np.bincount(grids, minlength=len(self.grid_size)).astype(np.int64)
+        if self._revisits is None or self._revisits[0] != b.version:
+            n = b.n
+            done = (b.status[:n] == RESOLVED) & (b.reported_day[:n] >= 0)
+            grids = self.model.world.hh_grid[b.hh_a[:n][done]]
+            counts = np.bincount(grids, minlength=len(self.grid_size)).astype(np.int64)
+            counts.flags.writeable = False  # shared by every reader until the book changes
+            self._revisits = (b.version, counts)
+        return self._revisits[1]
 
     def take_up_suggestions(self, room: np.ndarray, firm_quality: float, rng) -> None:
         """Each community's joint agenda takes up waiting suggestions in the room cases left.

@@ -45,6 +45,7 @@ class DisputeBook:
         # book grows all run long while few cases are open at once); ``close`` marks it stale.
         self._open = np.zeros(0, dtype=np.int64)
         self._stale = False
+        self.version = 0  # changes whenever a case opens or closes (for views cached on it)
         for name, dtype in self._fields.items():
             setattr(self, name, np.full(capacity, self._new_case.get(name, 0), dtype=dtype))
 
@@ -86,6 +87,7 @@ class DisputeBook:
         self._open = np.concatenate([self._open, np.arange(self.n, self.n + k)])
         self.n += k
         self.staged -= k
+        self.version += 1
 
     def add(self, day: int, **cols: np.ndarray) -> None:
         """Open new cases today (``cols``: category, building, compound, hh_a, hh_b...)."""
@@ -114,6 +116,7 @@ class DisputeBook:
         """Close cases with an outcome (``level``: the level that resolved them)."""
         self.status[idx] = status
         self._stale = True
+        self.version += 1
         self.outcome_day[idx] = day
         self.outcome_level[idx] = level
 
