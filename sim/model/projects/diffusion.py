@@ -28,7 +28,7 @@ def diffuse_week(model, st: ProjectState) -> None:
         eps = np.where(known, eps, -1.0)  # unknown opinions never count
     interest = st.interest if everyone else np.where(known, st.interest, 0.0)
     new_x = dl.anchor(
-        dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_rows), interest, d.interest_anchor
+        dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_cols), interest, d.interest_anchor
     )
     new_x[st.signed] = x[st.signed]
     st.x = new_x if everyone else np.where(known, new_x, np.nan)

@@ -71,7 +71,7 @@ class ProjectState:
         order = np.argsort(self.inst, kind="stable")
         counts = np.bincount(self.inst, minlength=k)
         self.by_inst = np.split(order, np.cumsum(counts)[:-1])
-        self.tie_rows = np.repeat(np.arange(m), np.diff(self.ties.indptr))
+        self.tie_cols = self.ties.indices.astype(np.intp)  # see deliberation.diffuse
         self.tie_weight = self.ties @ np.ones(m)  # each member's total tie weight
         # Approval chances of all members and what is derived from them (mean support, vote
         # projections) are computed once per change of opinions (see :meth:`touch`), not at
