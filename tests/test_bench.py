@@ -134,6 +134,17 @@ def test_a_sweep_not_run_is_not_measured_and_says_so():
     assert lines[2] == "sim sweep --dask local: not measured"
 
 
+def test_the_least_a_sweep_can_take_adds_the_import_to_the_ideal_and_summaries():
+    from sim.cli.bench_cmd import sweep_lines
+
+    sw = _sweep(13.0, None)  # model 20 s, summaries 0.5 s, 2 workers
+    assert b.sweep_least(sw, 0.75) == pytest.approx(0.75 + 10.0 + 0.25)
+    assert b.sweep_least(sw, None) is None and b.sweep_least(None, 0.7) is None
+    lines = sweep_lines(sw, b.sweep_ideal, b.sweep_least(sw, 0.75))
+    assert "= 11.0 s = 1.10x the ideal" in lines[1]
+    assert "wall 13.0 s = 1.30x the ideal" in lines[2]
+
+
 def test_a_case_cannot_return_a_figure_the_process_measure_overwrites(monkeypatch):
     import importlib
 

@@ -27,6 +27,7 @@ from sim.experiments.bench.report import (
     records,
     save_record,
     sweep_ideal,
+    sweep_least,
     targets,
 )
 
@@ -46,5 +47,6 @@ __all__ = [
     "run_process",
     "save_record",
     "sweep_ideal",
+    "sweep_least",
     "targets",
 ]

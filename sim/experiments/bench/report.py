@@ -39,6 +39,20 @@ def sweep_ideal(sweep: dict | None) -> float | None:
     return sweep["model_s_sum"] / sweep["workers"]
 
 
+def sweep_least(sweep: dict | None, import_s: float | None) -> float | None:
+    """The least wall time any sweep of these runs can take on this machine.
+
+    No run can start before a worker has imported the model (at least ``import mesa``,
+    ``import_s``, measured in the same benchmark), and after that the workers still have the
+    runs' model time and their summaries to do, split over them. Nothing about how runs are
+    handed out or written can go below this.
+    """
+    ideal = sweep_ideal(sweep)
+    if ideal is None or import_s is None or sweep.get("summary_s_sum") is None:
+        return None
+    return import_s + ideal + sweep["summary_s_sum"] / sweep["workers"]
+
+
 def targets(rec: dict) -> list[dict]:
     """The issue's targets, each from figures of this record (or "not measured")."""
 
