@@ -37,6 +37,10 @@ def test_no_meetings_resolves_nothing_at_l2_or_l3():
     by = levels(m)
     assert by["L2"] == 0 and by["L3"] == 0
     assert len(m.meeting_log.rows) == 0
+    empty = tables(m)["meetings"]  # no meetings: the same columns and types as with rows
+    full = tables(run_model("days=60"))["meetings"]
+    assert len(empty) == 0 and len(full) > 0
+    assert dict(empty.dtypes) == dict(full.dtypes)
 
 
 def test_weekly_councils_resolve_at_l2():

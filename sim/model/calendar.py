@@ -182,8 +182,8 @@ class MeetingLog:
 
     def frame(self) -> pd.DataFrame:
         """Every meeting row as a DataFrame (columns :data:`LOG_COLUMNS`)."""
-        if not self._blocks:
-            return pd.DataFrame([], columns=list(LOG_COLUMNS))
+        if not self._blocks:  # the same columns and types as a log with rows
+            return pd.DataFrame({c: np.array([], dtype=_dtype(c)) for c in LOG_COLUMNS})
         return pd.DataFrame({c: np.concatenate([b[c] for b in self._blocks]) for c in LOG_COLUMNS})
 
     @property
