@@ -123,11 +123,6 @@ class MeetingLog:
     def __len__(self) -> int:
         return self._n
 
-    def record(self, day: int, kind: str, compound: int, scope: str, **counts: int) -> None:
-        """Record one meeting (day, kind, compound, scope and counters such as attendance)."""
-        row = {"day": day, "kind": kind, "compound": compound, "scope": scope, **counts}
-        self._append(1, {k: np.array([v], dtype=_dtype(k)) for k, v in row.items()})
-
     def record_bodies(
         self, day: int, kind: str, bodies: np.ndarray, community: np.ndarray, **counts
     ) -> None:

@@ -44,6 +44,14 @@ class PropertyFirm(mesa.Agent):
         nothing else, so the ``DRAW_BLOCK_DAYS`` days of a block (days ``k x DRAW_BLOCK_DAYS``
         on) are drawn at once, from the generator keyed by the block's first day (common random
         numbers across scenarios).
+
+        Args:
+            day: the day asked for.
+            n_compounds: compounds of the world.
+            keyed: the firm's generator, re-keyed by the block's first day.
+
+        Returns:
+            Cases the firm can take up today, by compound.
         """
         first, block = self._capacity
         if not 0 <= day - first < len(block):

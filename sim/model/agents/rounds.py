@@ -52,7 +52,15 @@ class RoundsBlock:
         return len(self.day_start) - 1
 
     def pending(self, t: int, n_households: int) -> np.ndarray:
-        """Wishes waiting per household before day ``t``'s rounds (arrived, not collected)."""
+        """Wishes waiting per household before day ``t``'s rounds (arrived, not collected).
+
+        Args:
+            t: the day within the block (0 to ``days``; ``days`` is the day after its end).
+            n_households: households of the world.
+
+        Returns:
+            Wishes waiting, by household.
+        """
         waiting = (self.wish_day < t) & (self.collected_day >= t)
         return np.bincount(self.wish_hh[waiting], minlength=n_households).astype(np.int32)
 
@@ -170,7 +178,8 @@ class GridRounds:
         m = self.model
         block = self.block
         if block is not None and self.plan is None:  # the workers re-planned: redraw from today
-            self.pending_wishes = block.pending(day - block.first_day, m.world.n_households)
+            t = min(day - block.first_day, block.days)  # never past the block's end
+            self.pending_wishes = block.pending(t, m.world.n_households)
             block = None
         if block is None or not 0 <= day - block.first_day < block.days:
             if block is not None:

@@ -157,7 +157,8 @@ class Ladder(MeetingLevels):
         # Buildings without their own mediator are served by their grid's party branch.
         branch = w.g_branch[w.b_grid[buildings]] * pt.branch_strength * pt.influence
         strength = np.where(own > 0, own, branch)
-        if pt.l1_mediator == "nearest":  # the first party's own unit, else the building's
+        self.l1_by_unit = pt.l1_mediator == "nearest"  # how l1_strength is indexed
+        if self.l1_by_unit:  # the first party's own unit, else the building's
             unit = w.u_mediator
             strength = np.where(unit > 0, unit, strength[w.u_building])
         self.l1_strength = strength * pt.mediation_skill
@@ -184,7 +185,7 @@ class Ladder(MeetingLevels):
         first party's own unit, else in the building) or ``pooled`` (their influence summed).
         """
         b = self.book
-        if self.model.scenario.party.l1_mediator == "nearest":
+        if self.l1_by_unit:  # the table was built by unit (the rule at the start of the run)
             return self.l1_strength[self.model.world.hh_unit[b.hh_a[idx]]]
         return self.l1_strength[b.building[idx]]
 
