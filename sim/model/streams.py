@@ -124,13 +124,14 @@ def _fold(z: int, tag: int) -> int:
 
 
 class KeyedGenerator:
-    """A numpy generator for one keyed event (a day's repair capacity, one meeting), reused.
+    """A numpy generator for one keyed event (a block of repair capacity, one meeting), reused.
 
     Its numbers are those of ``Generator(Philox(key=event key))``: Philox keyed directly with
-    the event's 64-bit key (no ``SeedSequence`` hashing, which cost more than a small day's
+    the event's 64-bit key (no ``SeedSequence`` hashing, which cost more than a small event's
     draws). Building a Philox generator costs ~20 us, re-keying an existing one ~3 us; a model
-    asks for one or two a day. Each call of :meth:`for_event` re-keys the same generator, so a
-    caller must finish its draws before the next call (the day's steps use them at once).
+    asks for one on meeting days and once per 28-day block of the firm. Each call of
+    :meth:`for_event` re-keys the same generator, so a caller must finish its draws before the
+    next call (the day's steps use them at once).
 
     Args:
         key: from :func:`stream_key`.

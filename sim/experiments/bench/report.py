@@ -46,6 +46,13 @@ def sweep_least(sweep: dict | None, import_s: float | None) -> float | None:
     ``import_s``, measured in the same benchmark), and after that the workers still have the
     runs' model time and their summaries to do, split over them. Nothing about how runs are
     handed out or written can go below this.
+
+    Args:
+        sweep: the record's sweep (``model_s_sum``, ``summary_s_sum``, ``workers``).
+        import_s: wall seconds of ``python -c "import mesa"`` in the same benchmark.
+
+    Returns:
+        Seconds, or None when a figure is missing.
     """
     ideal = sweep_ideal(sweep)
     if ideal is None or import_s is None or sweep.get("summary_s_sum") is None:
