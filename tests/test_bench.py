@@ -201,11 +201,15 @@ def test_the_bench_sweep_rounds_take_turns_and_report_medians(monkeypatch):
     assert sw["dask"]["wall_s"] == 12.0  # of 11, 12, 13
 
 
-def test_bench_records_whether_sim_bytecode_is_cached():
+def test_bench_records_whether_sim_bytecode_is_cached(monkeypatch, tmp_path):
     import importlib.util
 
-    import sim
     from sim.experiments.bench.measure import sim_bytecode_cached
 
-    expected = Path(importlib.util.cache_from_source(sim.__file__)).exists()
-    assert sim_bytecode_cached() is expected
+    there = tmp_path / "sim.cpython-311.pyc"
+    there.write_bytes(b"")
+    monkeypatch.setattr(importlib.util, "cache_from_source", lambda _source: str(there))
+    assert sim_bytecode_cached() is True
+    missing = tmp_path / "none.pyc"
+    monkeypatch.setattr(importlib.util, "cache_from_source", lambda _source: str(missing))
+    assert sim_bytecode_cached() is False
