@@ -163,8 +163,9 @@ def diffuse(
         epsilon: per-household confidence bound (``inf`` everywhere: no bound).
         rate: share of the way moved per round.
         cols: ``ties.indices`` as ``np.intp``, for callers that diffuse over the same ties
-            every week (numpy converts 32-bit indices on every gather otherwise: a third of
-            the work).
+            every week (numpy converts 32-bit indices on every gather otherwise: ~10% of a
+            call on Xuanwu's 880k ties, 6.7 -> 6.0 ms). The blocks' own matrices keep the
+            32-bit indices, which scipy would convert back to anyway.
 
     Returns:
         New opinions.
