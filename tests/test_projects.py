@@ -73,18 +73,27 @@ def test_ground_floor_compensation_raises_pass_rate():
     assert comp > base + 0.1, (base, comp)
 
 
-def test_without_meetings_or_canvassing_support_moves_only_by_diffusion():
+@pytest.mark.parametrize("rate", [None, 0.0])
+def test_without_meetings_or_canvassing_support_moves_only_by_diffusion(rate):
+    # rate None: the scenario's default; 0.0: no word of mouth, where the weekly step skips
+    # the sparse products and must still give exactly the numbers of the general formula.
     sc = scenario(
         meetings={"council_per_month": 0, "joint_per_month": 0, "adhoc": False},
         party={"canvass_per_week": 0, "density": 0.0},
         days=30,
+        **({} if rate is None else {"deliberation__diffusion_rate": rate}),
     )
     sc.projects[0].deadline_days = 10_000  # no vote
     m = NeighbourhoodModel(sc, seed=4)
     m.step()  # day 0: opinions formed
     st = m.projects.states[0]
+    # As if a meeting had moved support halfway to 1/2 and answered half of every concern:
+    # the anchor pulls support back towards interest, the answered half relapses.
+    st.x = 0.5 * (st.x + 0.5)
+    st.c = st.c * 0.5
+    st.touch()
     x, c, interest = st.x.copy(), st.c.copy(), st.interest.copy()
-    c0 = st.c0.copy()
+    first_x, c0 = x.copy(), st.c0.copy()
     eps = m.world.openness[st.members]
     d = sc.deliberation
     for _ in range(29):
@@ -96,6 +105,10 @@ def test_without_meetings_or_canvassing_support_moves_only_by_diffusion():
         c = c + d.diffusion_rate * (target - c)
         c += d.concern_relapse * np.maximum(c0 - c, 0.0)  # rumours: answered concern returns
     assert np.allclose(st.x, x) and np.allclose(st.c, c)
+    if rate == 0.0:
+        assert np.array_equal(st.x, x) and np.array_equal(st.c, c)
+        off = first_x != interest
+        assert off.any() and np.all(np.abs(st.x - interest)[off] < np.abs(first_x - interest)[off])
     assert not np.allclose(st.x, interest)  # it did move
 
 

@@ -4,6 +4,10 @@ Households who signed keep their support (stubborn); everyone else moves towards
 neighbours within their bound, then back towards their own interest (Friedkin-Johnsen).
 Concerns average over ties without bound (rumours), and a share ``concern_relapse`` of the
 answered part of each concern returns every week.
+
+With ``diffusion_rate`` 0 (no word of mouth) nobody moves towards neighbours: the sparse
+products are skipped (``x + 0 (target - x)`` is ``x`` exactly), the anchor and the relapse
+still apply.
 """
 
 from __future__ import annotations
@@ -27,13 +31,28 @@ def diffuse_week(model, st: ProjectState) -> None:
         x = np.where(known, x, 0.0)
         eps = np.where(known, eps, -1.0)  # unknown opinions never count
     interest = st.interest if everyone else np.where(known, st.interest, 0.0)
-    new_x = dl.anchor(
-        dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_cols), interest, d.interest_anchor
-    )
+    spoken = d.diffusion_rate > 0
+    heard = dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_cols) if spoken else x
+    new_x = dl.anchor(heard, interest, d.interest_anchor)
     new_x[st.signed] = x[st.signed]
     st.x = new_x if everyone else np.where(known, new_x, np.nan)
-    # Concerns: tie-weighted mean over neighbours with an opinion, one sparse product (in
-    # place, each step in the order of ``c + rate (target - c)``: the same numbers).
+    c = st.c
+    new_c = _hear_concerns(st, known, everyone, d.diffusion_rate) if spoken else c.copy()
+    back = np.subtract(st.c0, new_c)
+    np.maximum(back, 0.0, out=back)
+    back *= d.concern_relapse
+    new_c += back
+    new_c[st.signed] = 0.0
+    st.c = new_c if everyone else np.where(known[:, None], new_c, c)
+    st.touch()
+
+
+def _hear_concerns(st: ProjectState, known: np.ndarray, everyone: bool, rate: float) -> np.ndarray:
+    """Concerns moved ``rate`` towards the tie-weighted mean of neighbours with an opinion.
+
+    One sparse product, then in place, each step in the order of ``c + rate (target - c)``
+    (the same numbers).
+    """
     c = st.c
     if everyone:
         wk = st.tie_weight
@@ -47,12 +66,6 @@ def diffuse_week(model, st: ProjectState) -> None:
     else:  # members without a tie (to anyone with an opinion) keep their concerns
         new_c = np.divide(new_c, wk[:, None], out=c.copy(), where=tied[:, None])
     new_c -= c
-    new_c *= d.diffusion_rate
+    new_c *= rate
     new_c += c
-    back = np.subtract(st.c0, new_c)
-    np.maximum(back, 0.0, out=back)
-    back *= d.concern_relapse
-    new_c += back
-    new_c[st.signed] = 0.0
-    st.c = new_c if everyone else np.where(known[:, None], new_c, c)
-    st.touch()
+    return new_c
