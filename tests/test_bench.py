@@ -213,3 +213,15 @@ def test_bench_records_whether_sim_bytecode_is_cached(monkeypatch, tmp_path):
     missing = tmp_path / "none.pyc"
     monkeypatch.setattr(importlib.util, "cache_from_source", lambda _source: str(missing))
     assert sim_bytecode_cached() is False
+
+
+def test_projects_lines_give_ratios_and_the_reference_without_diffusion():
+    from sim.cli.bench_cmd import projects_lines
+
+    assert projects_lines(_record(xuanwu_projects=None)) == ["district with projects: not measured"]
+    lines = projects_lines(_record())  # 2.0 s with projects, 0.8 s without
+    assert "2.00 s = 2.5x" in lines[0] and lines[1] == "without weekly diffusion: not measured"
+    still = {"households": 60000, "days": 365, "build_s": 0.2, "run_s": 1.6}
+    lines = projects_lines(_record(xuanwu_projects_still=still))
+    assert "1.60 s = 2.0x" in lines[1]
+    assert "stages add ~0.80 s" in lines[1] and "diffusion ~0.40 s" in lines[1]

@@ -95,8 +95,12 @@ def bench(
         ("aoyuan", "Aoyuan (sim)"),
         ("xuanwu", "Xuanwu district (sim)"),
         ("xuanwu_projects", "Xuanwu + elevator per unit + gas (sim)"),
+        ("xuanwu_projects_still", "Xuanwu + the same, no diffusion (ref.)"),
     ):
-        r = rec[key]
+        r = rec.get(key)
+        if r is None:
+            t.add_row(label, "not measured", *[""] * 5)
+            continue
         floor = f"{r['floor_s']:.3f} (cpu {r['floor_cpu_s']:.3f})" if "floor_s" in r else ""
         t.add_row(
             label,
@@ -118,6 +122,8 @@ def bench(
         f"{bz['rss_mb']:.0f}",
     )
     out_console.print(t)
+    for line in projects_lines(rec):
+        out_console.print(line)
     st = Table(title="Scaling: one simulated year", header_style="bold")
     for c in ("households", "build s", "run s", "run cpu s", "build / run", "peak MB"):
         st.add_column(c, justify="right")
@@ -155,6 +161,30 @@ def bench(
     out_console.print(f"record written to [bold]{path}[/]")
     if previous:
         _print_comparison(b, previous[-1], rec)
+
+
+def projects_lines(rec: dict) -> list[str]:
+    """The projects' cost as ratios to the district year without them, with the reference.
+
+    The reference runs the same projects with ``deliberation.diffusion_rate`` 0: no weekly
+    diffusion, every other project stage as usual (its opinions, and so its votes, differ).
+    It shows what those other stages cost on their own against the 3x target.
+    """
+    base, full = rec.get("xuanwu"), rec.get("xuanwu_projects")
+    if base is None or full is None:
+        return ["district with projects: not measured"]
+    year = base["run_s"]
+    line = f"district with projects: a year {full['run_s']:.2f} s = {full['run_s'] / year:.1f}x"
+    line += f" the year without them ({year:.2f} s; target 3x)"
+    still = rec.get("xuanwu_projects_still")
+    if still is None:
+        return [line, "without weekly diffusion: not measured"]
+    return [
+        line,
+        f"without weekly diffusion (deliberation.diffusion_rate 0): {still['run_s']:.2f} s = "
+        f"{still['run_s'] / year:.1f}x: the other project stages add ~{still['run_s'] - year:.2f}"
+        f" s, weekly diffusion ~{full['run_s'] - still['run_s']:.2f} s",
+    ]
 
 
 def sweep_lines(sw: dict | None, ideal_of, least: float | None = None) -> list[str]:

@@ -226,6 +226,9 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
             commands["sim_run_city"] = [py, "-m", "sim", "run", str(SCENARIOS / "city.yaml")]
         aoyuan = {"path": str(SCENARIOS / "aoyuan.yaml"), "sets": [f"days={days}"], "floor": True}
         xuanwu = {"path": str(SCENARIOS / "xuanwu_district.yaml"), "sets": [f"days={days}"]}
+        # A reference, not a target: the same projects without word of mouth (no weekly
+        # diffusion), to show what the other project stages cost on their own.
+        still = {**xuanwu, "sets": [*xuanwu["sets"], "deliberation.diffusion_rate=0"]}
         per_rep: dict[str, list] = {}
         for r in range(reps):
             for name, argv in commands.items():
@@ -238,6 +241,7 @@ def measure(mode: str = "default", reps: int | None = None, on_step=None) -> dic
                 ("aoyuan", "model", aoyuan),
                 ("xuanwu", "model", xuanwu),
                 ("xuanwu_projects", "model", {**xuanwu, "projects": True}),
+                ("xuanwu_projects_still", "model", {**still, "projects": True}),
             ):
                 step(f"{name} in-process ({r + 1}/{reps})")
                 per_rep.setdefault(name, []).append(run_case(case, args))

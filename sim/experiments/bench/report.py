@@ -196,6 +196,7 @@ COMPARED = [
     ("district year (s)", ("xuanwu", "run_s")),
     ("district peak RSS (MB)", ("xuanwu", "rss_mb")),
     ("district + projects year (s)", ("xuanwu_projects", "run_s")),
+    ("district + projects, no diffusion, year (s)", ("xuanwu_projects_still", "run_s")),
     ("BoltzmannWealth (s)", ("boltzmann", "seconds")),
     ("city sim run (s)", ("sim_run_city", "wall_s")),
     ("city sim run, cpu (s)", ("sim_run_city", "cpu_s")),
