@@ -95,7 +95,7 @@ def bench(
         ("aoyuan", "Aoyuan (sim)"),
         ("xuanwu", "Xuanwu district (sim)"),
         ("xuanwu_projects", "Xuanwu + elevator per unit + gas (sim)"),
-        ("xuanwu_projects_still", "Xuanwu + the same, no diffusion (ref.)"),
+        ("xuanwu_projects_still", "Xuanwu + projects, no diffusion (ref.)"),
     ):
         r = rec.get(key)
         if r is None:
