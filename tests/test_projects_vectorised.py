@@ -161,3 +161,6 @@ def test_diffuse_in_blocks_of_rows_equals_one_block(monkeypatch):
     mean = np.divide((dense * within) @ x, wsum, out=x.copy(), where=wsum > 0)
     assert np.allclose(whole, x + 0.3 * (mean - x), rtol=0, atol=1e-12)
     assert not np.allclose(whole, x)  # opinions did move
+    # At rate 0 the products are skipped: exactly the formula's numbers, and a new array.
+    still = deliberation.diffuse(x, ties, eps, 0.0)
+    assert np.array_equal(still, x + 0.0 * (mean - x)) and still is not x

@@ -168,8 +168,11 @@ def diffuse(
             32-bit indices, which scipy would convert back to anyway.
 
     Returns:
-        New opinions.
+        New opinions (a copy of ``x`` at rate 0: ``x + 0 (target - x)`` is ``x`` exactly, so
+        no product is needed).
     """
+    if rate == 0:
+        return x.copy()
     if np.all(np.isposinf(epsilon)):
         # No bound: a plain tie-weighted average, one sparse product.
         den = np.asarray(ties.sum(axis=1)).ravel()

@@ -5,9 +5,9 @@ neighbours within their bound, then back towards their own interest (Friedkin-Jo
 Concerns average over ties without bound (rumours), and a share ``concern_relapse`` of the
 answered part of each concern returns every week.
 
-With ``diffusion_rate`` 0 (no word of mouth) nobody moves towards neighbours: the sparse
-products are skipped (``x + 0 (target - x)`` is ``x`` exactly), the anchor and the relapse
-still apply.
+With ``diffusion_rate`` 0 (no word of mouth) nobody moves towards neighbours and the sparse
+products are skipped (see :func:`~sim.model.projects.deliberation.diffuse`); the anchor and the
+relapse still apply.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ def diffuse_week(model, st: ProjectState) -> None:
         x = np.where(known, x, 0.0)
         eps = np.where(known, eps, -1.0)  # unknown opinions never count
     interest = st.interest if everyone else np.where(known, st.interest, 0.0)
-    spoken = d.diffusion_rate > 0
-    heard = dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_cols) if spoken else x
-    new_x = dl.anchor(heard, interest, d.interest_anchor)
+    new_x = dl.anchor(
+        dl.diffuse(x, st.ties, eps, d.diffusion_rate, st.tie_cols), interest, d.interest_anchor
+    )
     new_x[st.signed] = x[st.signed]
     st.x = new_x if everyone else np.where(known, new_x, np.nan)
     c = st.c
-    new_c = _hear_concerns(st, known, everyone, d.diffusion_rate) if spoken else c.copy()
+    new_c = _hear_concerns(st, known, everyone, d.diffusion_rate)
     back = np.subtract(st.c0, new_c)
     np.maximum(back, 0.0, out=back)
     back *= d.concern_relapse
@@ -51,9 +51,12 @@ def _hear_concerns(st: ProjectState, known: np.ndarray, everyone: bool, rate: fl
     """Concerns moved ``rate`` towards the tie-weighted mean of neighbours with an opinion.
 
     One sparse product, then in place, each step in the order of ``c + rate (target - c)``
-    (the same numbers).
+    (the same numbers). At rate 0 nobody moves (``c + 0 (target - c)`` is ``c`` exactly): no
+    product.
     """
     c = st.c
+    if rate == 0:
+        return c.copy()
     if everyone:
         wk = st.tie_weight
         new_c = st.ties @ c
